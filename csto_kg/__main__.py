@@ -1,0 +1,3 @@
+from csto_kg.cli import main
+
+main()

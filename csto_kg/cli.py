@@ -1,0 +1,201 @@
+"""The csto-kg command line: parses options, calls the library, prints.
+
+Results go to standard output, diagnostics to standard error. Exit codes: 0 ok, 1 a
+failed check or runtime error, 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from csto_kg import __version__
+from csto_kg.errors import CstoKgError
+
+
+def fail(err: CstoKgError) -> None:
+    click.echo(f"csto-kg: error: {err}", err=True)
+    sys.exit(err.exit_code)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the library's errors into one line on stderr and the documented exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CstoKgError as err:
+            fail(err)
+        except BrokenPipeError:
+            sys.stderr.close()  # the reader went away (e.g. `| head`); nothing to report
+            sys.exit(0)
+        except KeyboardInterrupt:
+            click.echo("csto-kg: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def layout_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--data and --build-dir, shared by every command that reads the graph."""
+    func = click.option(
+        "--build-dir",
+        type=click.Path(file_okay=False),
+        envvar="CSTO_KG_BUILD",
+        help="Folder of the built store [default: DATA/build].",
+    )(func)
+    func = click.option(
+        "--data",
+        "data_root",
+        type=click.Path(file_okay=False),
+        envvar="CSTO_KG_DATA",
+        help="Folder holding ontology/, graph/ and queries/ [default: the installed data].",
+    )(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="csto-kg")
+def main() -> None:
+    """A knowledge graph of the Collective Security Treaty Organization.
+
+    Start with `csto-kg query members`: the states that are members today.
+    """
+
+
+@main.command()
+@layout_options
+@handle_errors
+def build(data_root: str | None, build_dir: str | None) -> None:
+    """Load, check and reason over the sources, and store the result.
+
+    A failed build leaves the previous build as it was.
+    """
+    from csto_kg.pipeline import build as run_build
+
+    result = run_build(data_root, build_dir)
+    total = sum(result.triples.values())
+    click.echo(f"built {total} triples in {result.store}", err=True)
+    for graph, count in result.triples.items():
+        click.echo(f"  {count:>8}  {graph}", err=True)
+
+
+@main.command()
+@click.argument("target", required=False)
+@click.option("-e", "--expression", help="SPARQL text to run instead of TARGET.")
+@click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE", help="Bind a parameter (repeatable).")
+@click.option("-f", "--format", "fmt", help="table, csv, tsv, json or xml for SELECT/ASK; an RDF format for CONSTRUCT/DESCRIBE.")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
+@click.option("--asserted", is_flag=True, help="Query what the sources assert, without inferences.")
+@layout_options
+@handle_errors
+def query(
+    target: str | None,
+    expression: str | None,
+    params: tuple[tuple[str, str], ...],
+    fmt: str | None,
+    output: str,
+    asserted: bool,
+    data_root: str | None,
+    build_dir: str | None,
+) -> None:
+    """Run a named query, a .rq FILE, or SPARQL from standard input (-).
+
+    \b
+    Examples:
+      csto-kg query members
+      csto-kg query members -p date 2000-01-01 --format csv
+      csto-kg query -e "SELECT ?s WHERE { ?s a csto:State }"
+      echo "ASK { kg:armenia a csto:State }" | csto-kg query -
+    """
+    from csto_kg import formats
+    from csto_kg.errors import UsageError
+    from csto_kg.output import open_output
+    from csto_kg.sparql import query as run_query
+
+    if expression is not None and target is not None:
+        raise UsageError("give either TARGET or -e, not both")
+    if expression is None and target is None:
+        raise UsageError("give a query name, a .rq file, - for standard input, or -e TEXT (see `csto-kg queries`)")
+    text = expression if expression is not None else (sys.stdin.read() if target == "-" else target)
+    given = dict(params)
+    if fmt is not None and fmt not in formats.names() and fmt not in ("ttl", "jsonld", "json-ld"):
+        raise UsageError(f"unknown format {fmt!r}; known: {', '.join(formats.names())}")
+    result = run_query(text, given, asserted=asserted, data_root=data_root, build_dir=build_dir)
+    if fmt is None and output != "-":
+        fmt = (formats.rdf_format(path=output) if result.kind == "graph" else formats.result_format(path=output)).name
+    with open_output(output) as stream:
+        result.write(stream, fmt)
+    if result.kind == "select" and (fmt in (None, "table")) and output == "-":
+        click.echo(f"({len(result.rows)} rows)", err=True)
+
+
+@main.command()
+@click.option("--tag", help="Only queries with this tag.")
+@layout_options
+@handle_errors
+def queries(tag: str | None, data_root: str | None, build_dir: str | None) -> None:
+    """List the named queries with their summaries and parameters."""
+    from csto_kg.catalogue import catalogue
+    from csto_kg.paths import Layout
+
+    layout = Layout.resolve(data_root, build_dir)
+    for name, named in catalogue(layout.queries_dir).items():
+        if tag and tag not in named.tags:
+            continue
+        click.echo(f"{name}: {named.summary}")
+        for param in named.params:
+            extra = f"default {param.default}" if param.default is not None else ("required" if param.required else "optional")
+            kind = f"{param.type} {'|'.join(param.choices)}".strip()
+            click.echo(f"    -p {param.name} ({kind}, {extra}): {param.description}")
+
+
+@main.command()
+@layout_options
+@handle_errors
+def check(data_root: str | None, build_dir: str | None) -> None:
+    """Run the quality checks (queries that must return nothing); exit 1 if any fails."""
+    from csto_kg.pipeline import ensure_built
+    from csto_kg.checks import run_checks
+    from csto_kg.paths import Layout
+    from csto_kg.sparql import compact
+    from csto_kg.store import open_store
+
+    layout = Layout.resolve(data_root, build_dir)
+    ensure_built(layout)
+    failed = 0
+    for name, result in run_checks(open_store(layout), layout.queries_dir).items():
+        if not result.rows:
+            click.echo(f"ok    {name}")
+            continue
+        failed += 1
+        click.echo(f"FAIL  {name}: {len(result.rows)} violation(s)")
+        for row in result.rows[:20]:
+            click.echo("        " + "  ".join(compact(t) for t in row))
+    if failed:
+        click.echo(f"csto-kg: {failed} check(s) failed", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("-f", "--format", "fmt", help="turtle, json-ld, nt, nquads, xml or trig [default: from the output name, else turtle].")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
+@click.option("--inferred", is_flag=True, help="Export the reasoned closure, not only what the sources assert.")
+@layout_options
+@handle_errors
+def export(fmt: str | None, output: str, inferred: bool, data_root: str | None, build_dir: str | None) -> None:
+    """Export the graph with its ontology; TriG and N-Quads keep each source in its own graph."""
+    from csto_kg.serialize import export as run_export
+
+    used = run_export(output, fmt, inferred=inferred, data_root=data_root, build_dir=build_dir)
+    if output != "-":
+        click.echo(f"wrote {output} ({used.name})", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,52 @@
+"""Load the ontology and the graph files, one named graph per folder.
+
+Parsing uses pyoxigraph: it is fast and its errors carry a line and column, which the
+message passes on as FILE:LINE:COLUMN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from csto_kg import __version__
+from csto_kg.errors import LoadError
+from csto_kg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, OWL, XSD
+from csto_kg.paths import Layout
+
+
+def parse_file(path: Path, graph: str, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> list[ox.Quad]:
+    """All triples of one file, as quads in `graph`. Raises LoadError naming file and line."""
+    target = ox.NamedNode(graph)
+    try:
+        return [ox.Quad(t.subject, t.predicate, t.object, target) for t in ox.parse(path=str(path), format=fmt)]
+    except SyntaxError as err:
+        line = f":{err.lineno}:{err.offset}" if err.lineno else ""
+        message = str(err.msg or err).split(": ", 1)[-1] if err.lineno else str(err)
+        raise LoadError(f"{path}{line}: syntax error: {message}") from None
+    except (OSError, ValueError) as err:
+        raise LoadError(f"{path}: cannot read: {err}") from None
+
+
+def version_quads() -> list[ox.Quad]:
+    """owl:versionIRI and owl:versionInfo from the package version, the one place it is defined."""
+    ontology = ox.NamedNode(ONTOLOGY_IRI)
+    graph = ox.NamedNode(GRAPH_ONTOLOGY)
+    return [
+        ox.Quad(ontology, ox.NamedNode(OWL + "versionIRI"), ox.NamedNode(f"{ONTOLOGY_IRI}/{__version__}"), graph),
+        ox.Quad(ontology, ox.NamedNode(OWL + "versionInfo"), ox.Literal(__version__, datatype=ox.NamedNode(XSD + "string")), graph),
+    ]
+
+
+def load(layout: Layout, extra: Iterable[tuple[Path, str]] = ()) -> list[ox.Quad]:
+    """Every quad of the sources, with the version triples of the ontology."""
+    sources = layout.sources() + list(extra)
+    if not any(graph == GRAPH_ONTOLOGY for _, graph in sources):
+        raise LoadError(f"{layout.data_root}: no ontology/*.ttl found (is this a csto-kg data folder?)")
+    quads: list[ox.Quad] = []
+    for path, graph in sources:
+        quads.extend(parse_file(path, graph))
+    quads.extend(version_quads())
+    return quads

@@ -1,0 +1,52 @@
+"""IRIs the code refers to, as plain strings (no rdflib needed to use them)."""
+
+from __future__ import annotations
+
+BASE = "https://w3id.org/csto-kg/"
+CSTO = BASE + "ontology#"
+ONTOLOGY_IRI = BASE + "ontology"
+KG = BASE + "id/"
+SRC = BASE + "source/"
+GRAPH = BASE + "graph/"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+TIME = "http://www.w3.org/2006/time#"
+
+# Named graphs of the built store. Each source keeps its own graph; reasoning adds
+# `inferred`; the build's date bounds go to `derived`.
+GRAPH_ONTOLOGY = GRAPH + "ontology"
+GRAPH_ARTICLE = GRAPH + "article"
+GRAPH_ATOP = GRAPH + "atop"
+GRAPH_LINKS = GRAPH + "links"
+GRAPH_INFERRED = GRAPH + "inferred"
+GRAPH_DERIVED = GRAPH + "derived"
+
+# Graphs that hold what the sources assert (the `--asserted` view).
+ASSERTED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ARTICLE, GRAPH_ATOP, GRAPH_LINKS)
+
+# Prefixes for queries, exports and JSON-LD contexts.
+PREFIXES = {
+    "csto": CSTO,
+    "kg": KG,
+    "fact": BASE + "fact/",
+    "ev": BASE + "event/",
+    "t": BASE + "time/",
+    "src": SRC,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+    "time": TIME,
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "schema": "https://schema.org/",
+    "void": "http://rdfs.org/ns/void#",
+    "vann": "http://purl.org/vocab/vann/",
+}

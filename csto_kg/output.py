@@ -1,0 +1,38 @@
+"""Writing results: `-` is standard output; a file is written whole or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from csto_kg.errors import CstoKgError
+
+
+@contextlib.contextmanager
+def open_output(path: str | Path | None) -> Iterator[BinaryIO]:
+    """A binary stream for `path`. A file is written to a temporary file in the same
+    folder and renamed over the target only once everything was written, so a failure
+    leaves the previous file as it was."""
+    if path is None or str(path) == "-":
+        yield sys.stdout.buffer
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as err:
+        raise CstoKgError(f"cannot write {target}: {err.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            yield stream
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,93 @@
+"""OWL-RL reasoning with owlrl, and the consistency checks on its result.
+
+rdflib and owlrl are imported here only, when a build runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from csto_kg.errors import ConsistencyError
+from csto_kg.namespaces import OWL, RDF
+
+_ERROR_PREDICATE = "http://www.daml.org/2002/03/agents/agent-ont#error"  # owlrl's ERRNS.error
+_NOTHING = OWL + "Nothing"
+_SAME_AS = OWL + "sameAs"
+
+Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
+
+
+def _to_rdflib(term):  # noqa: ANN001, ANN202 - term conversion both ways
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _from_rdflib(term):  # noqa: ANN001, ANN202
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def is_noise(triple: Triple) -> bool:
+    """owlrl's by-products that carry no information about the graph's entities.
+
+    Triples about literals, reflexive owl:sameAs and the axiomatic typing of built-in
+    vocabulary are dropped, as the issue on reasoning equality defines.
+    """
+    s, p, o = triple
+    if isinstance(s, ox.Literal):
+        return True
+    if p.value == _SAME_AS and s == o:
+        return True
+    return False
+
+
+def closure(triples: Iterable[Triple]) -> set[Triple]:
+    """The triples OWL-RL entails from `triples` that are not among them.
+
+    Raises ConsistencyError on an inconsistency owlrl reports (including ill-typed
+    literals) or an instance of owl:Nothing.
+    """
+    import owlrl
+    from rdflib import Graph
+
+    asserted = set(triples)
+    graph = Graph()
+    for s, p, o in asserted:
+        graph.add((_to_rdflib(s), _to_rdflib(p), _to_rdflib(o)))
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
+
+    errors = sorted(str(o) for _, p, o in graph if str(p) == _ERROR_PREDICATE)
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ConsistencyError("inconsistent graph: " + " ".join(errors[0].split()) + more)
+
+    inferred: set[Triple] = set()
+    for s, p, o in graph:
+        triple = (_from_rdflib(s), _from_rdflib(p), _from_rdflib(o))
+        if triple in asserted or is_noise(triple):
+            continue
+        inferred.add(triple)
+    nothing = sorted(s.value for s, p, o in inferred if p.value == RDF + "type" and getattr(o, "value", None) == _NOTHING)
+    if nothing:
+        raise ConsistencyError(f"inconsistent graph: {nothing[0]} is an instance of owl:Nothing")
+    return inferred

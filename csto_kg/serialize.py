@@ -1,0 +1,66 @@
+"""Export the built graph: the asserted sources with the ontology, or the reasoned closure.
+
+Triple formats get the union of the chosen graphs (each triple once); TriG and N-Quads
+keep every source in its own named graph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from csto_kg import formats
+from csto_kg.namespaces import ASSERTED_GRAPHS, GRAPH_DERIVED, GRAPH_INFERRED, PREFIXES
+from csto_kg.output import open_output
+from csto_kg.paths import Layout
+
+
+def selected_graphs(store: ox.Store, inferred: bool) -> list[ox.NamedNode]:
+    wanted = list(ASSERTED_GRAPHS) + ([GRAPH_INFERRED, GRAPH_DERIVED] if inferred else [])
+    present = {g.value for g in store.named_graphs()}
+    return [ox.NamedNode(g) for g in wanted if g in present]
+
+
+def _triples(store: ox.Store, graphs: list[ox.NamedNode]):  # noqa: ANN202 - generator of Triples
+    solutions = store.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", default_graph=graphs)
+    for row in solutions:
+        yield ox.Triple(row[0], row[1], row[2])
+
+
+def write_export(store: ox.Store, stream, fmt: formats.RdfFormat, inferred: bool = False) -> None:  # noqa: ANN001
+    graphs = selected_graphs(store, inferred)
+    if fmt.name == "json-ld":
+        from csto_kg.jsonld import compact_document
+
+        expanded = ox.serialize(_triples(store, graphs), format=fmt.oxigraph)
+        stream.write(compact_document(expanded))
+    elif fmt.datasets:
+        quads = (q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
+        ox.serialize(quads, stream, format=fmt.oxigraph, prefixes=PREFIXES)
+    else:
+        ox.serialize(_triples(store, graphs), stream, format=fmt.oxigraph, prefixes=PREFIXES)
+
+
+def export(
+    output: str | Path | None = "-",
+    format: str | None = None,  # noqa: A002 - mirrors the command-line option
+    *,
+    inferred: bool = False,
+    data_root: Path | str | None = None,
+    build_dir: Path | str | None = None,
+) -> formats.RdfFormat:
+    """Write the graph to `output` (a path, or '-' for standard output) atomically.
+
+    The format is `format`, else guessed from the path, else Turtle. Returns the format used.
+    """
+    from csto_kg.pipeline import ensure_built
+    from csto_kg.store import open_store
+
+    fmt = formats.rdf_format(format, output)
+    layout = Layout.resolve(data_root, build_dir)
+    ensure_built(layout)
+    store = open_store(layout)
+    with open_output(output) as stream:
+        write_export(store, stream, fmt, inferred)
+    return fmt

@@ -1,0 +1,70 @@
+"""Shared fixtures: one build of the project's graph per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from csto_kg.paths import Layout
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"  # reference material; tests that read it skip without it
+
+
+@pytest.fixture(scope="session")
+def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build of the project's own graph, made once and shared by the session."""
+    from csto_kg.pipeline import build
+
+    out = tmp_path_factory.mktemp("build")
+    build(ROOT, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def layout(build_dir: Path) -> Layout:
+    return Layout.resolve(ROOT, build_dir)
+
+
+@pytest.fixture(scope="session")
+def store(layout: Layout):  # noqa: ANN201
+    from csto_kg.store import open_store
+
+    return open_store(layout)
+
+
+@pytest.fixture(scope="session")
+def ask(store):  # noqa: ANN001, ANN201
+    """Run SPARQL text over the reasoned graph: rows as dicts of Python values, or a bool for ASK."""
+    from csto_kg.catalogue import from_text
+    from csto_kg.sparql import run_on_store
+
+    def run(text: str, **params: str):  # noqa: ANN202
+        result = run_on_store(store, from_text(text), params)
+        return result.boolean if result.kind == "ask" else result.records()
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def named(store, layout: Layout):  # noqa: ANN001, ANN201
+    """Run a named query over the reasoned graph: rows as dicts of Python values."""
+    from csto_kg.catalogue import catalogue
+    from csto_kg.sparql import run_on_store
+
+    known = catalogue(layout.queries_dir)
+
+    def run(name: str, **params: str):  # noqa: ANN202
+        return run_on_store(store, known[name], {k.replace("_", "-"): v for k, v in params.items()}).records()
+
+    return run
+
+
+def scratch_copy(dest: Path) -> Path:
+    """A copy of the project's sources and queries that a test may change."""
+    import shutil
+
+    for name in ("ontology", "graph", "queries"):
+        shutil.copytree(ROOT / name, dest / name)
+    return dest
