@@ -66,6 +66,11 @@ def main() -> None:
 
     Start with `csto-kg query members`: the states that are members today.
     """
+    import logging
+
+    # rdflib logs a traceback for each ill-typed literal it meets; the build reports the
+    # problem itself in one line, so the command line keeps rdflib's log quiet.
+    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
 
 
 @main.command()
@@ -160,9 +165,9 @@ def queries(tag: str | None, data_root: str | None, build_dir: str | None) -> No
 @handle_errors
 def check(data_root: str | None, build_dir: str | None) -> None:
     """Run the quality checks (queries that must return nothing); exit 1 if any fails."""
-    from csto_kg.pipeline import ensure_built
     from csto_kg.checks import run_checks
     from csto_kg.paths import Layout
+    from csto_kg.pipeline import ensure_built
     from csto_kg.sparql import compact
     from csto_kg.store import open_store
 
@@ -195,6 +200,14 @@ def export(fmt: str | None, output: str, inferred: bool, data_root: str | None, 
     used = run_export(output, fmt, inferred=inferred, data_root=data_root, build_dir=build_dir)
     if output != "-":
         click.echo(f"wrote {output} ({used.name})", err=True)
+
+
+# Commands that live in modules of their own; each imports only click at module level,
+# so registering them costs nothing at start-up.
+from csto_kg import cli_link, cli_publish, cli_serve  # noqa: E402
+
+for _module in (cli_link, cli_serve, cli_publish):
+    _module.register(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,7 +32,7 @@ class Layout:
     build_dir: Path
 
     @classmethod
-    def resolve(cls, data_root: Path | str | None = None, build_dir: Path | str | None = None) -> "Layout":
+    def resolve(cls, data_root: Path | str | None = None, build_dir: Path | str | None = None) -> Layout:
         root = Path(data_root) if data_root else default_data_root()
         if build_dir:
             out = Path(build_dir)

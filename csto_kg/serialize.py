@@ -22,13 +22,13 @@ def selected_graphs(store: ox.Store, inferred: bool) -> list[ox.NamedNode]:
     return [ox.NamedNode(g) for g in wanted if g in present]
 
 
-def _triples(store: ox.Store, graphs: list[ox.NamedNode]):  # noqa: ANN202 - generator of Triples
+def _triples(store: ox.Store, graphs: list[ox.NamedNode]):
     solutions = store.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", default_graph=graphs)
     for row in solutions:
         yield ox.Triple(row[0], row[1], row[2])
 
 
-def write_export(store: ox.Store, stream, fmt: formats.RdfFormat, inferred: bool = False) -> None:  # noqa: ANN001
+def write_export(store: ox.Store, stream, fmt: formats.RdfFormat, inferred: bool = False) -> None:
     graphs = selected_graphs(store, inferred)
     if fmt.name == "json-ld":
         from csto_kg.jsonld import compact_document
@@ -44,7 +44,7 @@ def write_export(store: ox.Store, stream, fmt: formats.RdfFormat, inferred: bool
 
 def export(
     output: str | Path | None = "-",
-    format: str | None = None,  # noqa: A002 - mirrors the command-line option
+    format: str | None = None,
     *,
     inferred: bool = False,
     data_root: Path | str | None = None,

@@ -91,9 +91,9 @@ class QueryResult:
 
     def records(self) -> list[dict[str, Any]]:
         """Rows as dicts of plain Python values (int, Decimal, date, bool, str)."""
-        return [{v: _python(t) for v, t in zip(self.variables, row)} for row in self.rows]
+        return [{v: _python(t) for v, t in zip(self.variables, row, strict=True)} for row in self.rows]
 
-    def dataframe(self):  # noqa: ANN201 - pandas is optional
+    def dataframe(self):
         """Rows as a pandas DataFrame (needs pandas)."""
         try:
             import pandas as pd
@@ -127,9 +127,9 @@ class QueryResult:
             return ("yes" if self.boolean else "no") + "\n"
         cells = [[compact(t) for t in row] for row in self.rows]
         widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(self.variables)]
-        lines = ["  ".join(v.ljust(w) for v, w in zip(self.variables, widths)).rstrip()]
+        lines = ["  ".join(v.ljust(w) for v, w in zip(self.variables, widths, strict=True)).rstrip()]
         lines.append("  ".join("-" * w for w in widths))
-        lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells)
+        lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
         return "\n".join(lines) + "\n"
 
 

@@ -28,19 +28,19 @@ def layout(build_dir: Path) -> Layout:
 
 
 @pytest.fixture(scope="session")
-def store(layout: Layout):  # noqa: ANN201
+def store(layout: Layout):
     from csto_kg.store import open_store
 
     return open_store(layout)
 
 
 @pytest.fixture(scope="session")
-def ask(store):  # noqa: ANN001, ANN201
+def ask(store):
     """Run SPARQL text over the reasoned graph: rows as dicts of Python values, or a bool for ASK."""
     from csto_kg.catalogue import from_text
     from csto_kg.sparql import run_on_store
 
-    def run(text: str, **params: str):  # noqa: ANN202
+    def run(text: str, **params: str):
         result = run_on_store(store, from_text(text), params)
         return result.boolean if result.kind == "ask" else result.records()
 
@@ -48,14 +48,14 @@ def ask(store):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="session")
-def named(store, layout: Layout):  # noqa: ANN001, ANN201
+def named(store, layout: Layout):
     """Run a named query over the reasoned graph: rows as dicts of Python values."""
     from csto_kg.catalogue import catalogue
     from csto_kg.sparql import run_on_store
 
     known = catalogue(layout.queries_dir)
 
-    def run(name: str, **params: str):  # noqa: ANN202
+    def run(name: str, **params: str):
         return run_on_store(store, known[name], {k.replace("_", "-"): v for k, v in params.items()}).records()
 
     return run

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import csto_kg
 from conftest import ROOT
+
+import csto_kg
 
 
 def test_query_returns_typed_records(build_dir):

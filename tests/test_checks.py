@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, scratch_copy
+
 from csto_kg.checks import run_checks, violation_queries
 
 CHECKS = [q.name for q in violation_queries(ROOT / "queries")]
@@ -27,8 +27,8 @@ def test_every_check_has_an_invalid_fixture():
 
 
 def _checks_failing_with(fixture: Path, tmp_path: Path) -> list[str]:
-    from csto_kg.pipeline import build
     from csto_kg.paths import Layout
+    from csto_kg.pipeline import build
     from csto_kg.store import open_store
 
     data = scratch_copy(tmp_path / "data")

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT
+
 from csto_kg.cli import main
 
 
 @pytest.fixture()
-def run(build_dir: Path):  # noqa: ANN201
-    def invoke(*args: str, input: str | None = None):  # noqa: A002, ANN202
+def run(build_dir: Path):
+    def invoke(*args: str, input: str | None = None):
         runner = CliRunner()
         return runner.invoke(main, [*args, "--data", str(ROOT), "--build-dir", str(build_dir)], input=input)
 
