@@ -120,3 +120,17 @@ def test_commands_build_on_demand(tmp_path):
     result = CliRunner().invoke(main, ["query", "observers", "--data", str(ROOT), "--build-dir", str(tmp_path), "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert "National Assembly of the Republic of Serbia" in result.stdout
+
+
+def test_export_command_writes_the_format_of_the_file_name(run, tmp_path):
+    from rdflib import Graph
+
+    out = tmp_path / "csto.jsonld"
+    result = run("export", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "json-ld" in result.stderr
+    graph = Graph().parse(out, format="json-ld")
+    assert len(graph) > 1000
+    turtle = run("export", "--format", "turtle", "--inferred")
+    assert turtle.exit_code == 0
+    assert "org:FormalOrganization" in turtle.stdout
