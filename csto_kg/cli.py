@@ -97,6 +97,7 @@ def build(data_root: str | None, build_dir: str | None) -> None:
 @click.option("-f", "--format", "fmt", help="table, csv, tsv, json or xml for SELECT/ASK; an RDF format for CONSTRUCT/DESCRIBE.")
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
 @click.option("--asserted", is_flag=True, help="Query what the sources assert, without inferences.")
+@click.option("--endpoint", metavar="URL", help="Run the query on this remote SPARQL endpoint instead of the built graph.")
 @layout_options
 @handle_errors
 def query(
@@ -106,6 +107,7 @@ def query(
     fmt: str | None,
     output: str,
     asserted: bool,
+    endpoint: str | None,
     data_root: str | None,
     build_dir: str | None,
 ) -> None:
@@ -117,6 +119,7 @@ def query(
       csto-kg query members -p date 2000-01-01 --format csv
       csto-kg query -e "SELECT ?s WHERE { ?s a csto:State }"
       echo "ASK { kg:armenia a csto:State }" | csto-kg query -
+      csto-kg query --endpoint https://query.wikidata.org/sparql wikidata-query.rq
     """
     from csto_kg import formats
     from csto_kg.errors import UsageError
@@ -131,7 +134,14 @@ def query(
     given = dict(params)
     if fmt is not None and fmt not in formats.names() and fmt not in ("ttl", "jsonld", "json-ld"):
         raise UsageError(f"unknown format {fmt!r}; known: {', '.join(formats.names())}")
-    result = run_query(text, given, asserted=asserted, data_root=data_root, build_dir=build_dir)
+    if endpoint is not None:
+        from csto_kg.sparql import query_endpoint
+
+        if asserted:
+            raise UsageError("--asserted applies to the built graph, not to a remote --endpoint")
+        result = query_endpoint(text, given, endpoint=endpoint, data_root=data_root, build_dir=build_dir)
+    else:
+        result = run_query(text, given, asserted=asserted, data_root=data_root, build_dir=build_dir)
     if fmt is None and output != "-":
         fmt = (formats.rdf_format(path=output) if result.kind == "graph" else formats.result_format(path=output)).name
     with open_output(output) as stream:
@@ -191,13 +201,14 @@ def check(data_root: str | None, build_dir: str | None) -> None:
 @click.option("-f", "--format", "fmt", help="turtle, json-ld, nt, nquads, xml or trig [default: from the output name, else turtle].")
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
 @click.option("--inferred", is_flag=True, help="Export the reasoned closure, not only what the sources assert.")
+@click.option("--void", "--with-description", "with_void", is_flag=True, help="Include the dataset description (VoID and DCAT).")
 @layout_options
 @handle_errors
-def export(fmt: str | None, output: str, inferred: bool, data_root: str | None, build_dir: str | None) -> None:
+def export(fmt: str | None, output: str, inferred: bool, with_void: bool, data_root: str | None, build_dir: str | None) -> None:
     """Export the graph with its ontology; TriG and N-Quads keep each source in its own graph."""
     from csto_kg.serialize import export as run_export
 
-    used = run_export(output, fmt, inferred=inferred, data_root=data_root, build_dir=build_dir)
+    used = run_export(output, fmt, inferred=inferred, with_void=with_void, data_root=data_root, build_dir=build_dir)
     if output != "-":
         click.echo(f"wrote {output} ({used.name})", err=True)
 

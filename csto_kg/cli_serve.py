@@ -1,4 +1,4 @@
-"""Commands of the csto-kg command line: serve (registered by csto_kg.cli)."""
+"""Commands of the csto-kg command line: serve and push (registered by csto_kg.cli)."""
 
 from __future__ import annotations
 
@@ -7,3 +7,92 @@ import click
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the csto-kg group."""
+    from csto_kg.cli import handle_errors, layout_options
+
+    @group.command()
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 opens it to the network.")
+    @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
+    @click.option("--writable", is_flag=True, help="Accept SPARQL updates and Graph Store writes (to the served copy only).")
+    @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Seconds a query may run.")
+    @click.option(
+        "--max-results",
+        default=100_000,
+        show_default=True,
+        type=click.IntRange(min=1),
+        help="Most rows (or triples) one answer may hold; a larger one fails with HTTP 413.",
+    )
+    @layout_options
+    @handle_errors
+    def serve(
+        host: str,
+        port: int,
+        writable: bool,
+        timeout: float,
+        max_results: int,
+        data_root: str | None,
+        build_dir: str | None,
+    ) -> None:
+        """Serve the reasoned graph: a SPARQL 1.1 endpoint and entity pages.
+
+        Runs the Oxigraph server on a copy of the current build (building first if it is
+        missing or stale). The endpoint is URL/query; GET URL/id/armenia describes
+        https://w3id.org/csto-kg/id/armenia. Queries see the union of all named graphs.
+        Read-only unless --writable. Ctrl-C (or SIGTERM) stops it.
+        """
+        from csto_kg.serve import serve as run
+
+        def ready(running) -> None:  # noqa: ANN001
+            mode = "read-write" if writable else "read-only"
+            click.echo(f"csto-kg: serving the graph ({mode}) at {running.url}", err=True)
+            click.echo(running.endpoint)
+            click.get_text_stream("stdout").flush()
+
+        run(
+            host,
+            port,
+            writable=writable,
+            timeout=timeout,
+            max_results=max_results,
+            data_root=data_root,
+            build_dir=build_dir,
+            on_ready=ready,
+        )
+
+    @group.command()
+    @click.option("--endpoint", required=True, help="The store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store.")
+    @click.option("--graph", help="IRI of the named graph to replace [default: https://w3id.org/csto-kg/].")
+    @click.option("--user", help="User name, if the store asks for HTTP basic or digest authentication.")
+    @click.option("--password", envvar="CSTO_KG_STORE_PASSWORD", help="Password for --user [env CSTO_KG_STORE_PASSWORD].")
+    @click.option("--inferred", is_flag=True, help="Upload the reasoned closure, not only what the sources assert.")
+    @layout_options
+    @handle_errors
+    def push(
+        endpoint: str,
+        graph: str | None,
+        user: str | None,
+        password: str | None,
+        inferred: bool,
+        data_root: str | None,
+        build_dir: str | None,
+    ) -> None:
+        """Upload the built graph to a triple store, replacing one named graph whole.
+
+        Works with any store that speaks the SPARQL 1.1 Graph Store HTTP Protocol
+        (Oxigraph, Apache Jena Fuseki, Virtuoso, GraphDB, ...): one HTTP PUT of the full
+        graph, so a failed upload leaves the old graph in place.
+
+        \b
+        Examples:
+          csto-kg push --endpoint http://127.0.0.1:7878/store --inferred
+          csto-kg push --endpoint http://127.0.0.1:3030/ds/data --graph https://example.org/csto
+          csto-kg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --password dba --inferred
+        """
+        from csto_kg.push import push as run
+
+        result = run(endpoint, graph, user=user, password=password, inferred=inferred, data_root=data_root, build_dir=build_dir)
+        what = "asserted and inferred" if inferred else "asserted"
+        click.echo(
+            f"pushed {result.triples} {what} triples ({result.bytes} bytes) to graph <{result.graph}> "
+            f"at {result.url} (HTTP {result.status})",
+            err=True,
+        )

@@ -23,6 +23,7 @@ GRAPH_ATOP = GRAPH + "atop"
 GRAPH_LINKS = GRAPH + "links"
 GRAPH_INFERRED = GRAPH + "inferred"
 GRAPH_DERIVED = GRAPH + "derived"
+GRAPH_VOID = GRAPH + "void"  # the dataset description (VoID and DCAT)
 
 # Graphs that hold what the sources assert (the `--asserted` view).
 ASSERTED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ARTICLE, GRAPH_ATOP, GRAPH_LINKS)

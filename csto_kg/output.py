@@ -31,6 +31,10 @@ def open_output(path: str | Path | None) -> Iterator[BinaryIO]:
     try:
         with os.fdopen(fd, "wb") as stream:
             yield stream
+        # mkstemp creates the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

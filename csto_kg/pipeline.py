@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from csto_kg.namespaces import GRAPH_INFERRED, GRAPH_LINKS
 from csto_kg.paths import Layout
+
+if TYPE_CHECKING:  # pragma: no cover
+    from csto_kg.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -18,20 +22,44 @@ class BuildResult:
     triples: dict[str, int]  # named graph -> triple count
 
 
-def build(data_root: Path | str | None = None, build_dir: Path | str | None = None) -> BuildResult:
-    """Build the store from the sources and make it current. Raises CstoKgError on failure."""
-    from csto_kg import load, reason, store, timebounds
+def build(
+    data_root: Path | str | None = None,
+    build_dir: Path | str | None = None,
+    *,
+    show_progress: bool | None = None,
+) -> BuildResult:
+    """Build the store from the sources and make it current. Raises CstoKgError on failure.
+
+    `show_progress`: draw a progress line on standard error; None (the default) draws it
+    only when standard error is a terminal and --quiet / CSTO_KG_QUIET is not set.
+    """
+    from csto_kg.progress import Progress
 
     layout = Layout.resolve(data_root, build_dir)
+    with Progress("build", total=5, enabled=show_progress) as progress:
+        return _build(layout, progress)
+
+
+def _build(layout: Layout, progress: Progress) -> BuildResult:
+    from csto_kg import enrich, load, reason, store, timebounds, void
+
+    progress.stage("load")
     asserted = load.load(layout)
     # The link set stays out of reasoning: owl:sameAs would copy every fact onto the
     # external IRIs, and answers would list each entity once per IRI.
     to_reason = {(q.subject, q.predicate, q.object) for q in asserted if q.graph_name.value != GRAPH_LINKS}
+    progress.stage("reason")
     inferred_graph = ox.NamedNode(GRAPH_INFERRED)
     inferred = [ox.Quad(s, p, o, inferred_graph) for s, p, o in reason.closure(to_reason)]
+    progress.stage("derive")
     derived = timebounds.derive(asserted)
-    quads = asserted + inferred + derived
+    # Enrichment from Wikidata, only when asked for (csto_kg/enrich.py): its own graph, not reasoned over.
+    quads = asserted + inferred + derived + enrich.extra_quads(layout)
+    # The VoID/DCAT description of this build, in a graph of its own (csto_kg/void.py).
+    progress.stage("describe")
+    quads += void.build_quads(quads)
     counts = dict(sorted(Counter(q.graph_name.value for q in quads).items()))
+    progress.stage("store")
     path = store.write_store(layout, quads, counts)
     return BuildResult(path, counts)
 

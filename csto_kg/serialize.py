@@ -11,13 +11,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from csto_kg import formats
-from csto_kg.namespaces import ASSERTED_GRAPHS, GRAPH_DERIVED, GRAPH_INFERRED, PREFIXES
+from csto_kg.namespaces import ASSERTED_GRAPHS, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_VOID, PREFIXES
 from csto_kg.output import open_output
 from csto_kg.paths import Layout
 
 
-def selected_graphs(store: ox.Store, inferred: bool) -> list[ox.NamedNode]:
-    wanted = list(ASSERTED_GRAPHS) + ([GRAPH_INFERRED, GRAPH_DERIVED] if inferred else [])
+def selected_graphs(store: ox.Store, inferred: bool, with_void: bool = False) -> list[ox.NamedNode]:
+
+    wanted = list(ASSERTED_GRAPHS) + ([GRAPH_INFERRED, GRAPH_DERIVED] if inferred else []) + ([GRAPH_VOID] if with_void else [])
     present = {g.value for g in store.named_graphs()}
     return [ox.NamedNode(g) for g in wanted if g in present]
 
@@ -28,8 +29,14 @@ def _triples(store: ox.Store, graphs: list[ox.NamedNode]):
         yield ox.Triple(row[0], row[1], row[2])
 
 
-def write_export(store: ox.Store, stream, fmt: formats.RdfFormat, inferred: bool = False) -> None:
-    graphs = selected_graphs(store, inferred)
+def write_export(store: ox.Store, stream, fmt: formats.RdfFormat, inferred: bool = False, with_void: bool = False) -> None:
+    """`with_void` adds the dataset description (VoID/DCAT, csto_kg/void.py) in its own graph."""
+    graphs = selected_graphs(store, inferred, with_void)
+    prefixes = PREFIXES
+    if with_void:
+        from csto_kg import void
+
+        prefixes = void.DESCRIPTION_PREFIXES
     if fmt.name == "json-ld":
         from csto_kg.jsonld import compact_document
 
@@ -37,9 +44,9 @@ def write_export(store: ox.Store, stream, fmt: formats.RdfFormat, inferred: bool
         stream.write(compact_document(expanded))
     elif fmt.datasets:
         quads = (q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
-        ox.serialize(quads, stream, format=fmt.oxigraph, prefixes=PREFIXES)
+        ox.serialize(quads, stream, format=fmt.oxigraph, prefixes=prefixes)
     else:
-        ox.serialize(_triples(store, graphs), stream, format=fmt.oxigraph, prefixes=PREFIXES)
+        ox.serialize(_triples(store, graphs), stream, format=fmt.oxigraph, prefixes=prefixes)
 
 
 def export(
@@ -47,12 +54,14 @@ def export(
     format: str | None = None,
     *,
     inferred: bool = False,
+    with_void: bool = False,
     data_root: Path | str | None = None,
     build_dir: Path | str | None = None,
 ) -> formats.RdfFormat:
     """Write the graph to `output` (a path, or '-' for standard output) atomically.
 
     The format is `format`, else guessed from the path, else Turtle. Returns the format used.
+    `with_void` includes the dataset description (VoID/DCAT) that the build wrote.
     """
     from csto_kg.pipeline import ensure_built
     from csto_kg.store import open_store
@@ -62,5 +71,5 @@ def export(
     ensure_built(layout)
     store = open_store(layout)
     with open_output(output) as stream:
-        write_export(store, stream, fmt, inferred)
+        write_export(store, stream, fmt, inferred, with_void)
     return fmt

@@ -196,6 +196,30 @@ def query(
     return run_on_store(open_store(layout), named, merged, asserted)
 
 
+def query_endpoint(
+    target: str,
+    given: dict[str, str] | None = None,
+    *,
+    endpoint: str,
+    timeout: float | None = None,
+    data_root: Path | str | None = None,
+    build_dir: Path | str | None = None,
+) -> QueryResult:
+    """Run a named query, a .rq file or SPARQL text on a remote SPARQL endpoint.
+
+    Needs no build. Parameters are checked against the query's header as for the local
+    store and sent as a VALUES block of escaped terms (csto_kg.remote.bind_values); the
+    project's prefixes the query uses are declared for it.
+    """
+    from csto_kg import remote
+
+    layout = Layout.resolve(data_root, build_dir)
+    named = resolve(target, layout)
+    bound = params.substitutions(named, dict(given or {}))
+    where = remote.Endpoint(endpoint, timeout=timeout or remote.DEFAULT_TIMEOUT)
+    return remote.run(where, remote.prepare(named.text, bound))
+
+
 def render(result: QueryResult, fmt_name: str | None = None) -> bytes:
     buffer = io.BytesIO()
     result.write(buffer, fmt_name)

@@ -33,14 +33,18 @@ MANIFEST = "manifest.json"
 
 # The modules whose code shapes the built graph: a change to one of them makes the
 # build stale just as a change to a source file does.
-_PIPELINE = ("load.py", "reason.py", "rules.py", "timebounds.py", "pipeline.py")
+_PIPELINE = ("load.py", "reason.py", "rules.py", "timebounds.py", "void.py", "enrich.py", "pipeline.py")
 
 
 def _fingerprint(layout: Layout) -> dict[str, str]:
-    """Hash of every source file (keyed by its path under the data root) and pipeline module."""
+    """Hash of every source file (keyed by its path under the data root), of the enrichment
+    if any, and of each pipeline module."""
     prints = {}
     for path, _graph in layout.sources():
         prints[str(path.relative_to(layout.data_root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    # Optional enrichment kept in the build folder (csto-kg enrich) is a source too.
+    for path in sorted((layout.build_dir / "enrich").glob("*.nq")):
+        prints[f"enrich/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
     package = Path(__file__).parent
     for name in _PIPELINE:
         module = package / name

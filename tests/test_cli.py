@@ -31,7 +31,9 @@ def test_members_today_lists_the_six_members(run):
     for state in ("Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Russia", "Tajikistan"):
         assert state in result.stdout
     assert "Uzbekistan" not in result.stdout
-    assert "participation frozen" in result.stdout
+    assert "withdrawal announced" in result.stdout
+    frozen = run("query", "members", "-p", "date", "2024-03-01")
+    assert "participation frozen" in frozen.stdout
 
 
 def test_members_on_a_date_as_csv(run):

@@ -1,0 +1,350 @@
+"""A client for remote SPARQL endpoints (Wikidata, or any SPARQL 1.1 protocol server).
+
+Every request says who is asking (a descriptive User-Agent, as the Wikidata Query
+Service asks of its users), gives up after a timeout, and waits and tries again when the
+endpoint answers HTTP 429 (Too Many Requests) or 503, honouring its Retry-After header
+and otherwise backing off exponentially. Every failure becomes one `RemoteError` line
+that says what went wrong and where: a refused connection, no answer in time, an HTTP
+error status, or a body that is not SPARQL results.
+
+Answers are parsed with pyoxigraph into the same `QueryResult` as local queries, so the
+command line prints and serialises them the same way.
+
+Parameters of named queries are bound here without pasting user text into the query:
+SPARQL substitution is not part of the protocol, so the bound terms travel as a VALUES
+block (see `bind_values`).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import http.client
+import re
+import socket
+import time
+import urllib.error
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+
+from csto_kg import __version__
+from csto_kg.errors import CstoKgError, UsageError
+from csto_kg.namespaces import PREFIXES
+
+DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
+DEFAULT_TIMEOUT = 60.0  # seconds, for connecting and for each read
+DEFAULT_RETRIES = 5  # further tries after an HTTP 429 or 503
+BACKOFF = 1.0  # first wait without a Retry-After header; doubles on every retry
+MAX_WAIT = 300.0  # a Retry-After longer than this is not waited for
+
+USER_AGENT = f"csto-kg/{__version__} (https://w3id.org/csto-kg; linked-data research tool)"
+
+_RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+_GET_LIMIT = 1500  # longer queries are sent by POST
+
+
+class RemoteError(CstoKgError):
+    """A remote endpoint could not be reached or did not answer with SPARQL results."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where to send queries and how patiently."""
+
+    url: str = DEFAULT_ENDPOINT
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+    backoff: float = BACKOFF
+    sleep: Callable[[float], None] = time.sleep
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UsageError(f"invalid endpoint {self.url!r}: expected an http:// or https:// URL")
+        if self.timeout <= 0:
+            raise UsageError(f"invalid timeout {self.timeout}: give a number of seconds above 0")
+
+
+# Reading the query text ------------------------------------------------------------------
+
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_STRING = re.compile(
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"", re.S
+)
+
+
+def _blank_out(text: str) -> str:
+    """The query with comments, strings and IRIs replaced by spaces, so that its structure
+    (keywords, braces, prefixed names) can be read by position without being fooled by
+    what those contain. Positions stay as in the original."""
+    out = list(text)
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        match = None
+        if ch == "#":
+            end = text.find("\n", i)
+            end = len(text) if end < 0 else end
+            match = (i, end)
+        elif ch in "'\"":
+            found = _STRING.match(text, i)
+            match = (i, found.end()) if found else (i, len(text))
+        elif ch == "<":
+            found = _IRIREF.match(text, i)
+            if found:
+                match = (i, found.end())
+        if match:
+            for k in range(match[0], match[1]):
+                if out[k] != "\n":
+                    out[k] = " "
+            i = match[1]
+        else:
+            i += 1
+    return "".join(out)
+
+
+_FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.I)
+_UPDATE = re.compile(r"(?<![\w:?$])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)(?![\w:])", re.I)
+_DECLARED = re.compile(r"(?<![\w:?$])PREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.I)
+_USED = re.compile(r"(?<![\w.?$:-])([A-Za-z][\w-]*(?:\.[\w-]+)*)?:")
+
+
+def query_form(text: str) -> str:
+    """'select', 'ask', 'construct' or 'describe'. Raises UsageError for anything else."""
+    plain = _blank_out(text)
+    found = _FORM.search(plain)
+    if not found:
+        if _UPDATE.search(plain):
+            raise UsageError("only queries can be sent to a remote endpoint, not updates")
+        raise UsageError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return found.group(1).lower()
+
+
+def with_prefixes(text: str) -> str:
+    """The query with PREFIX declarations added for the project's prefixes it uses
+    without declaring (the local engine knows them; a remote endpoint does not)."""
+    plain = _blank_out(text)
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(plain)}
+    used = {m.group(1) or "" for m in _USED.finditer(plain)}
+    missing = sorted(p for p in used - declared if p in PREFIXES)
+    if not missing:
+        return text
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in missing) + text
+
+
+def _where_brace(text: str) -> int | None:
+    """Offset just after the `{` that opens the query's WHERE clause, or None (a DESCRIBE
+    without WHERE, or the short form CONSTRUCT WHERE)."""
+    plain = _blank_out(text)
+    form = _FORM.search(plain)
+    if not form:
+        return None
+    i = form.end()
+    kind = form.group(1).upper()
+    if kind == "CONSTRUCT":
+        rest = plain[i:].lstrip()
+        if rest[:5].upper() == "WHERE":
+            return None
+        start = plain.find("{", i)
+        if start < 0:
+            return None
+        depth = 0
+        for k in range(start, len(plain)):  # skip the template
+            if plain[k] == "{":
+                depth += 1
+            elif plain[k] == "}":
+                depth -= 1
+                if depth == 0:
+                    i = k + 1
+                    break
+        else:
+            return None
+    parens = 0
+    for k in range(i, len(plain)):
+        ch = plain[k]
+        if ch == "(":
+            parens += 1
+        elif ch == ")":
+            parens -= 1
+        elif ch == "{" and parens == 0:
+            return k + 1
+    return None
+
+
+def bind_values(text: str, bound: dict[ox.Variable, Any]) -> str:
+    """Bind parameters for a remote endpoint, where the engine's substitution is not at hand.
+
+    The terms are written in their N-Triples form (`str(term)`), which escapes them, as
+    one row of a VALUES block: binding by the protocol's own mechanism, never by pasting
+    the user's text into the query. The block goes first inside the WHERE clause, so
+    that the FILTERs and BINDs of that group see the values, as they would under
+    substitution; a trailing VALUES clause would be joined only after those had run
+    (SPARQL 1.1, 18.2.4.3) and a FILTER on a parameter would drop every row. Variables
+    of subqueries that are not projected do not see the values.
+    """
+    if not bound:
+        return text
+    names = " ".join(f"?{v.value}" for v in bound)
+    row = " ".join(str(t) for t in bound.values())
+    block = f"VALUES ({names}) {{ ({row}) }}"
+    at = _where_brace(text)
+    if at is None:  # no group to put it in: the trailing clause is the only place left
+        return f"{text.rstrip()}\n{block}\n"
+    return f"{text[:at]}\n  {block}\n{text[at:]}"
+
+
+# Talking to the endpoint -----------------------------------------------------------------
+
+
+def _one_line(value: Any, limit: int = 160) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _response_of(err: Exception) -> str:
+    """The body of the endpoint's error answer, which SPARQLWrapper keeps only in its message."""
+    import ast
+
+    text = str(err)
+    if "Response:\n" not in text:
+        return ""
+    shown = text.split("Response:\n", 1)[1].strip()
+    try:
+        body = ast.literal_eval(shown)
+    except (ValueError, SyntaxError):
+        body = shown
+    return _one_line(body)
+
+
+def _retry_after(header: str | None, fallback: float) -> float:
+    """Seconds to wait, from a Retry-After header (seconds or an HTTP date) or the fallback."""
+    if not header:
+        return fallback
+    header = header.strip()
+    if header.isdigit():
+        return float(header)
+    try:
+        when = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return fallback
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc
+
+
+def _reason_message(endpoint: Endpoint, reason: Any) -> str:
+    url = endpoint.url
+    if isinstance(reason, TimeoutError | socket.timeout):
+        return f"no answer from {url} within {endpoint.timeout:g} s (timeout)"
+    if isinstance(reason, ConnectionRefusedError):
+        return f"connection refused by {_host(url)}: is the endpoint {url} running?"
+    if isinstance(reason, socket.gaierror):
+        return f"cannot find the host of {url}: {_one_line(reason.strerror or reason)}"
+    if isinstance(reason, ConnectionResetError):
+        return f"{url} closed the connection without an answer"
+    return f"cannot reach {url}: {_one_line(getattr(reason, 'strerror', None) or reason)}"
+
+
+def _send(endpoint: Endpoint, text: str, form: str, accept: str) -> tuple[bytes, str]:
+    """POST or GET the query; return the body and its media type. Retries on 429/503."""
+    from SPARQLWrapper import GET, POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    client = SPARQLWrapper(endpoint.url, agent=USER_AGENT)
+    client.setOnlyConneg(True)  # content negotiation only, no format=json parameters
+    client.setQuery(text)
+    client.queryType = form.upper()  # as read by query_form(), so it is never taken for an update
+    client.setMethod(POST if len(text) > _GET_LIMIT else GET)
+    client.addCustomHttpHeader("Accept", accept)
+    # setTimeout() rounds to whole seconds; urlopen takes a float.
+    client.timeout = endpoint.timeout  # type: ignore[assignment]
+    url = endpoint.url
+    attempt = 0
+    while True:
+        try:
+            response = client.query().response
+            body = response.read()
+            media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            return body, media
+        except urllib.error.HTTPError as err:
+            if err.code in (429, 503):
+                if attempt < endpoint.retries:
+                    wait = _retry_after(err.headers.get("Retry-After") if err.headers else None, endpoint.backoff * 2**attempt)
+                    if wait > MAX_WAIT:
+                        raise RemoteError(f"{url} answered HTTP {err.code} and asks to wait {wait:.0f} s; try again later") from None
+                    endpoint.sleep(wait)
+                    attempt += 1
+                    continue
+                what = "Too Many Requests" if err.code == 429 else "Service Unavailable"
+                raise RemoteError(f"{url} answered HTTP {err.code} ({what}) {attempt + 1} times; try again later") from None
+            raise RemoteError(f"{url} answered HTTP {err.code} ({_one_line(err.reason)})") from None
+        except SPARQLWrapperException as err:
+            status = {
+                "EndPointInternalError": "500 (internal server error)",
+                "QueryBadFormed": "400 (the endpoint rejected the query)",
+                "EndPointNotFound": "404 (no SPARQL endpoint at this address)",
+                "Unauthorized": "401 (unauthorised)",
+                "URITooLong": "414 (query too long)",
+            }.get(type(err).__name__, type(err).__name__)
+            detail = _response_of(err)
+            raise RemoteError(f"{url} answered HTTP {status}{': ' + detail if detail else ''}") from None
+        except urllib.error.URLError as err:
+            raise RemoteError(_reason_message(endpoint, err.reason)) from None
+        except TimeoutError as err:
+            raise RemoteError(_reason_message(endpoint, err)) from None
+        except (OSError, ValueError, http.client.HTTPException) as err:
+            if isinstance(err, http.client.RemoteDisconnected):
+                raise RemoteError(f"{url} closed the connection without an answer") from None
+            raise RemoteError(f"connection to {url} failed: {_one_line(err)}") from None
+
+
+def _not_results(endpoint: Endpoint, media: str, body: bytes, what: str) -> RemoteError:
+    shown = media or "no media type"
+    return RemoteError(f"{endpoint.url} did not answer with {what} (got {shown}: {_one_line(body, 60)!r}); is it a SPARQL endpoint?")
+
+
+def run(endpoint: Endpoint | str, text: str):
+    """Send one query and return its answer as a `csto_kg.sparql.QueryResult`."""
+    from csto_kg.sparql import QueryResult
+
+    if isinstance(endpoint, str):
+        endpoint = Endpoint(endpoint)
+    form = query_form(text)
+    if form in ("select", "ask"):
+        body, media = _send(endpoint, text, form, _RESULTS_ACCEPT)
+        fmt = ox.QueryResultsFormat.from_media_type(media) if media else None
+        if fmt is None:
+            raise _not_results(endpoint, media, body, "SPARQL results")
+        try:
+            parsed = ox.parse_query_results(body, format=fmt)
+            if isinstance(parsed, ox.QueryBoolean):
+                if form != "ask":
+                    raise SyntaxError("a yes/no answer to a SELECT query")
+                return QueryResult("ask", boolean=bool(parsed), _rerun=lambda: ox.parse_query_results(body, format=fmt))
+            variables = [v.value for v in parsed.variables]
+            rows = [tuple(s[v] for v in variables) for s in parsed]
+        except (SyntaxError, ValueError, OSError) as err:
+            raise RemoteError(f"{endpoint.url} answered with a body that is not valid SPARQL results: {_one_line(err)}") from None
+        return QueryResult("select", variables, rows, _rerun=lambda: ox.parse_query_results(body, format=fmt))
+    body, media = _send(endpoint, text, form, _GRAPH_ACCEPT)
+    rdf = ox.RdfFormat.from_media_type(media) if media else None
+    if rdf is None:
+        raise _not_results(endpoint, media, body, "RDF")
+    try:
+        triples = [q.triple for q in ox.parse(body, format=rdf)]
+    except (SyntaxError, ValueError, OSError) as err:
+        raise RemoteError(f"{endpoint.url} answered with a body that is not valid RDF: {_one_line(err)}") from None
+    return QueryResult("graph", triples=triples)
+
+
+def prepare(text: str, bound: dict[ox.Variable, Any] | None = None) -> str:
+    """The text to send: project prefixes declared, parameters bound as VALUES."""
+    return with_prefixes(bind_values(text, bound or {}))
