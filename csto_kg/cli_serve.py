@@ -13,7 +13,9 @@ def register(group: click.Group) -> None:
     @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 opens it to the network.")
     @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
     @click.option("--writable", is_flag=True, help="Accept SPARQL updates and Graph Store writes (to the served copy only).")
-    @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Seconds a query may run.")
+    @click.option(
+        "--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Seconds a query may run."
+    )
     @click.option(
         "--max-results",
         default=100_000,
@@ -41,7 +43,7 @@ def register(group: click.Group) -> None:
         """
         from csto_kg.serve import serve as run
 
-        def ready(running) -> None:  # noqa: ANN001
+        def ready(running) -> None:
             mode = "read-write" if writable else "read-only"
             click.echo(f"csto-kg: serving the graph ({mode}) at {running.url}", err=True)
             click.echo(running.endpoint)

@@ -15,11 +15,16 @@ What is uploaded is the union of the build's graphs, as one graph:
 
 The body is N-Triples sent as `text/turtle` (N-Triples is a subset of Turtle), which every
 Graph Store implementation reads. HTTP basic and digest authentication are answered when
-the store asks for them (a 401 challenge); the password is never sent unasked.
+the store asks for them: a HEAD request draws the store's challenge, and the one PUT goes
+out already authenticated. Basic credentials are sent only to a store that asks for them.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -91,24 +96,96 @@ def target_url(endpoint: str, graph: str | None) -> tuple[str, str]:
     return url, iri
 
 
-def _opener(url: str, user: str | None, password: str | None) -> urllib.request.OpenerDirector:
-    handlers: list[urllib.request.BaseHandler] = []
-    if user is not None:
-        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, url, user, password or "")
-        handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
-    return urllib.request.build_opener(*handlers)
+def _challenges(header: str) -> dict[str, dict[str, str]]:
+    """The schemes of a WWW-Authenticate header with their parameters (lower-case keys)."""
+    found: dict[str, dict[str, str]] = {}
+    for match in re.finditer(r'(?:^|,)\s*(Basic|Digest)\b((?:\s*,?\s*[\w-]+=(?:"[^"]*"|[^\s,]*))*)', header, re.I):
+        params = {k.lower(): v.strip('"') for k, v in re.findall(r'([\w-]+)=("[^"]*"|[^\s,]*)', match.group(2))}
+        found[match.group(1).lower()] = params
+    return found
+
+
+def _digest(challenge: dict[str, str], method: str, url: str, user: str, password: str) -> str:
+    """An Authorization header answering an RFC 7616 digest challenge (MD5 or SHA-256)."""
+    algorithm = challenge.get("algorithm", "MD5").upper()
+    digest = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}.get(algorithm.removesuffix("-SESS"))
+    if digest is None:
+        raise CstoKgError(f"the store asks for digest authentication with {algorithm}, which csto-kg does not speak")
+
+    def h(text: str) -> str:
+        return digest(text.encode("utf-8")).hexdigest()
+
+    parts = urllib.parse.urlsplit(url)
+    uri = parts.path + (f"?{parts.query}" if parts.query else "")
+    realm, nonce = challenge.get("realm", ""), challenge.get("nonce", "")
+    cnonce, count = secrets.token_hex(8), "00000001"
+    ha1 = h(f"{user}:{realm}:{password}")
+    if algorithm.endswith("-SESS"):
+        ha1 = h(f"{ha1}:{nonce}:{cnonce}")
+    ha2 = h(f"{method}:{uri}")
+    qops = [q.strip() for q in challenge.get("qop", "").split(",") if q.strip()]
+    fields = [f'username="{user}"', f'realm="{realm}"', f'nonce="{nonce}"', f'uri="{uri}"', f"algorithm={algorithm}"]
+    if "auth" in qops:
+        fields += [f'response="{h(f"{ha1}:{nonce}:{count}:{cnonce}:auth:{ha2}")}"', "qop=auth", f"nc={count}", f'cnonce="{cnonce}"']
+    elif qops:
+        raise CstoKgError(f"the store asks for digest authentication with qop={','.join(qops)}, which csto-kg does not speak")
+    else:
+        fields.append(f'response="{h(f"{ha1}:{nonce}:{ha2}")}"')
+    if "opaque" in challenge:
+        fields.append(f'opaque="{challenge["opaque"]}"')
+    return "Digest " + ", ".join(fields)
+
+
+def _authorization(url: str, user: str, password: str, timeout: float) -> str | None:
+    """The Authorization header for a PUT to `url`, from the challenge a HEAD request draws.
+
+    Asking first with HEAD (which changes nothing and carries no body) means the graph is
+    sent once, already authenticated: a store that answers 401 before it has read a
+    large body would otherwise break the connection while the body is still being sent.
+    None: the store asks for no authentication.
+    """
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout):
+            return None
+    except urllib.error.HTTPError as err:
+        header = ", ".join(err.headers.get_all("WWW-Authenticate") or []) if err.code == 401 else ""
+        err.close()
+        if not header:
+            return None
+    except (urllib.error.URLError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        raise CstoKgError(f"cannot reach the store at {url}: {reason}") from None
+    offered = _challenges(header)
+    if "digest" in offered:
+        return _digest(offered["digest"], "PUT", url, user, password)
+    if "basic" in offered:
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        return f"Basic {token}"
+    raise CstoKgError(f"the store at {url} asks for an authentication csto-kg does not speak: {header}")
 
 
 def put_graph(url: str, body: bytes, *, user: str | None = None, password: str | None = None, timeout: float = 600) -> int:
-    """PUT `body` (Turtle) to `url`; the HTTP status on success, else CstoKgError."""
-    request = urllib.request.Request(url, data=body, method="PUT", headers={"Content-Type": CONTENT_TYPE})
+    """PUT `body` (Turtle) to `url` in one request; the HTTP status on success, else CstoKgError."""
+    headers = {"Content-Type": CONTENT_TYPE}
+    opener = urllib.request.build_opener()
+    if user is not None:
+        authorization = _authorization(url, user, password or "", timeout)
+        if authorization:
+            headers["Authorization"] = authorization
+        else:  # HEAD drew no challenge: answer one to the PUT itself (the body goes twice)
+            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            manager.add_password(None, url, user, password or "")
+            opener = urllib.request.build_opener(
+                urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)
+            )
+    request = urllib.request.Request(url, data=body, method="PUT", headers=headers)
     try:
-        with _opener(url, user, password).open(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             response.read()
             return response.status
     except urllib.error.HTTPError as err:
         detail = err.read(600).decode("utf-8", errors="replace").strip()
+        err.close()
         detail = " ".join(detail.split())[:300]
         if err.code == 401:
             hint = "wrong user or password" if user is not None else "the store needs --user and --password"
