@@ -215,9 +215,9 @@ def export(fmt: str | None, output: str, inferred: bool, with_void: bool, data_r
 
 # Commands that live in modules of their own; each imports only click at module level,
 # so registering them costs nothing at start-up.
-from csto_kg import cli_link, cli_publish, cli_serve  # noqa: E402
+from csto_kg import cli_link, cli_publish, cli_serve, cli_validate  # noqa: E402
 
-for _module in (cli_link, cli_serve, cli_publish):
+for _module in (cli_link, cli_serve, cli_validate, cli_publish):
     _module.register(main)
 
 

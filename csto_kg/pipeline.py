@@ -27,20 +27,23 @@ def build(
     build_dir: Path | str | None = None,
     *,
     show_progress: bool | None = None,
+    validate: bool = True,
 ) -> BuildResult:
     """Build the store from the sources and make it current. Raises CstoKgError on failure.
 
     `show_progress`: draw a progress line on standard error; None (the default) draws it
     only when standard error is a terminal and --quiet / CSTO_KG_QUIET is not set.
+    `validate`: refuse a graph that fails the shapes or the checks (csto_kg/validate.py)
+    with csto_kg.validate.ValidationError; False stores it anyway (tests of the checks).
     """
     from csto_kg.progress import Progress
 
     layout = Layout.resolve(data_root, build_dir)
-    with Progress("build", total=5, enabled=show_progress) as progress:
-        return _build(layout, progress)
+    with Progress("build", total=6 if validate else 5, enabled=show_progress) as progress:
+        return _build(layout, progress, validate)
 
 
-def _build(layout: Layout, progress: Progress) -> BuildResult:
+def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildResult:
     from csto_kg import enrich, load, reason, store, timebounds, void
 
     progress.stage("load")
@@ -51,6 +54,13 @@ def _build(layout: Layout, progress: Progress) -> BuildResult:
     progress.stage("reason")
     inferred_graph = ox.NamedNode(GRAPH_INFERRED)
     inferred = [ox.Quad(s, p, o, inferred_graph) for s, p, o in reason.closure(to_reason)]
+    if validate:
+        # SHACL shapes and violation queries on the new data, before the store is swapped
+        # in: a graph that does not validate is refused and the previous build stays current.
+        from csto_kg import validate as validation
+
+        progress.stage("validate")
+        validation.require_valid(layout, asserted, inferred)
     progress.stage("derive")
     derived = timebounds.derive(asserted)
     # Enrichment from Wikidata, only when asked for (csto_kg/enrich.py): its own graph, not reasoned over.

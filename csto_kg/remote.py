@@ -11,8 +11,8 @@ Answers are parsed with pyoxigraph into the same `QueryResult` as local queries,
 command line prints and serialises them the same way.
 
 Parameters of named queries are bound here without pasting user text into the query:
-SPARQL substitution is not part of the protocol, so the bound terms travel as a VALUES
-block (see `bind_values`).
+SPARQL substitution is not part of the protocol, so it is done here, with each bound
+term written in its escaped N-Triples form (see `substitute`).
 """
 
 from __future__ import annotations
@@ -175,26 +175,54 @@ def _where_brace(text: str) -> int | None:
     return None
 
 
-def bind_values(text: str, bound: dict[ox.Variable, Any]) -> str:
+_VARIABLE = re.compile(r"[?$]([A-Za-z_][\w]*)")
+_CLAUSE = re.compile(r"(?<![\w:?$])(SELECT|WHERE|GROUP\s+BY|ORDER\s+BY|HAVING|LIMIT|OFFSET|VALUES)(?![\w:])", re.I)
+
+
+def substitute(text: str, bound: dict[ox.Variable, Any]) -> str:
     """Bind parameters for a remote endpoint, where the engine's substitution is not at hand.
 
-    The terms are written in their N-Triples form (`str(term)`), which escapes them, as
-    one row of a VALUES block: binding by the protocol's own mechanism, never by pasting
-    the user's text into the query. The block goes first inside the WHERE clause, so
-    that the FILTERs and BINDs of that group see the values, as they would under
-    substitution; a trailing VALUES clause would be joined only after those had run
-    (SPARQL 1.1, 18.2.4.3) and a FILTER on a parameter would drop every row. Variables
-    of subqueries that are not projected do not see the values.
+    This does what SPARQL substitution (SEP-0007) does: every occurrence of a bound
+    variable, in subqueries and nested groups too, becomes the bound term, written in
+    its N-Triples form (`str(term)`), which escapes it, so a value can never become
+    query text. In the outer SELECT clause the variable becomes `(TERM AS ?var)`, so
+    answers still carry it; a subquery stops projecting it (the outer query then sees
+    only the constant); in GROUP BY and ORDER BY it becomes the expression `(TERM)`.
+    Comments, strings and IRIs are left alone.
     """
     if not bound:
         return text
-    names = " ".join(f"?{v.value}" for v in bound)
-    row = " ".join(str(t) for t in bound.values())
-    block = f"VALUES ({names}) {{ ({row}) }}"
-    at = _where_brace(text)
-    if at is None:  # no group to put it in: the trailing clause is the only place left
-        return f"{text.rstrip()}\n{block}\n"
-    return f"{text[:at]}\n  {block}\n{text[at:]}"
+    terms = {v.value: str(t) for v, t in bound.items()}
+    plain = _blank_out(text)
+    form = _FORM.search(plain)
+    outer_select = form.start() if form and form.group(1).upper() == "SELECT" else None
+    # Where each clause starts, to tell a projection or a GROUP BY from a pattern.
+    clauses = [(m.start(), m.group(1).split()[0].upper()) for m in _CLAUSE.finditer(plain)]
+    out: list[str] = []
+    last = 0
+    for match in _VARIABLE.finditer(plain):
+        name = match.group(1)
+        if name not in terms:
+            continue
+        opened = [(at, kind) for at, kind in clauses if at < match.start()]
+        at, clause = opened[-1] if opened else (0, "")
+        # A projection ends at the first `{` after SELECT (the WHERE keyword is optional).
+        if clause == "SELECT" and "{" in plain[at : match.start()]:
+            clause = "WHERE"
+        term = terms[name]
+        if clause == "SELECT" and at == outer_select:
+            replacement = f"({term} AS ?{name})"
+        elif clause == "SELECT":
+            replacement = ""
+        elif clause in ("GROUP", "ORDER"):
+            replacement = f"({term})"
+        else:
+            replacement = term
+        out.append(text[last : match.start()])
+        out.append(replacement)
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 # Talking to the endpoint -----------------------------------------------------------------
@@ -346,5 +374,5 @@ def run(endpoint: Endpoint | str, text: str):
 
 
 def prepare(text: str, bound: dict[ox.Variable, Any] | None = None) -> str:
-    """The text to send: project prefixes declared, parameters bound as VALUES."""
-    return with_prefixes(bind_values(text, bound or {}))
+    """The text to send: project prefixes declared, parameters substituted."""
+    return with_prefixes(substitute(text, bound or {}))

@@ -208,8 +208,8 @@ def query_endpoint(
     """Run a named query, a .rq file or SPARQL text on a remote SPARQL endpoint.
 
     Needs no build. Parameters are checked against the query's header as for the local
-    store and sent as a VALUES block of escaped terms (csto_kg.remote.bind_values); the
-    project's prefixes the query uses are declared for it.
+    store and substituted as escaped terms (csto_kg.remote.substitute); the project's
+    prefixes the query uses are declared for it.
     """
     from csto_kg import remote
 

@@ -10,25 +10,43 @@ Layout of the build folder:
 A build writes a new store beside the old one and only then points `current` at it, so
 a failed or killed build leaves the previous one intact, and a reader always sees one
 whole build.
+
+Two locks (advisory `flock`, where the platform has it) keep concurrent processes apart:
+
+- `build/.build.lock`: one build at a time writes, swaps and prunes; a second build waits.
+  Under it, the leftovers of a killed build (a store without a manifest, a temporary
+  link, a store half removed) are cleaned up.
+- `stores/<name>/.readers.lock`: a process that opens a store holds it shared while it
+  may read; pruning takes it exclusive without waiting and leaves a store in use for a
+  later build to remove. A reader that finds its store gone opens the new `current`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks; open_store still retries
+    fcntl = None  # type: ignore[assignment]
 
 from csto_kg import __version__
 from csto_kg.errors import CstoKgError
 from csto_kg.paths import Layout
 
 MANIFEST = "manifest.json"
+READERS_LOCK = ".readers.lock"  # in each store: held shared by readers, exclusive by pruning
+BUILD_LOCK = ".build.lock"  # in the build folder: held by the build that writes and swaps
+_TRASH = ".trash-"  # a store being removed is first renamed, so it is never seen half removed
 
 
 # The modules whose code shapes the built graph: a change to one of them makes the
@@ -89,6 +107,11 @@ def write_store(layout: Layout, quads: Iterable[ox.Quad], counts: dict[str, int]
         stores.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise CstoKgError(f"cannot create build folder {layout.build_dir}: {err.strerror}") from None
+    with _exclusive(layout.build_dir / BUILD_LOCK):
+        return _write_store(layout, stores, quads, counts)
+
+
+def _write_store(layout: Layout, stores: Path, quads: Iterable[ox.Quad], counts: dict[str, int]) -> Path:
     name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     target = stores / name
     try:
@@ -96,13 +119,16 @@ def write_store(layout: Layout, quads: Iterable[ox.Quad], counts: dict[str, int]
         store.bulk_extend(quads)
         store.flush()
         del store
+        (target / READERS_LOCK).touch()
         manifest = {
             "version": __version__,
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "sources": _fingerprint(layout),
             "triples": counts,
         }
-        (target / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+        # Written whole and renamed: a store with a manifest is a complete store.
+        (target / ".manifest.tmp").write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(target / ".manifest.tmp", target / MANIFEST)
         link = layout.build_dir / "current"
         tmp_link = layout.build_dir / f".current-{name}"
         os.symlink(os.path.relpath(target, layout.build_dir), tmp_link)
@@ -110,25 +136,122 @@ def write_store(layout: Layout, quads: Iterable[ox.Quad], counts: dict[str, int]
     except OSError as err:
         shutil.rmtree(target, ignore_errors=True)
         raise CstoKgError(f"cannot write the store in {layout.build_dir}: {err}") from None
-    _prune(stores, keep={target.name})
+    with contextlib.suppress(OSError):  # the new build is current; cleaning up can wait
+        _prune(stores, keep={target.name})
     return target
 
 
+@contextlib.contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on `path` (created if needed); waits for it."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as err:
+        raise CstoKgError(f"cannot lock the build folder {path.parent}: {err.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock; a killed process releases it too
+
+
 def _prune(stores: Path, keep: set[str]) -> None:
-    """Remove old stores, keeping the new one and the one before it (a reader may hold it)."""
-    existing = sorted((p for p in stores.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    survivors = set(keep) | {p.name for p in existing[-2:]}
-    for path in existing:
-        if path.name not in survivors:
+    """Remove old stores, keeping the new one and the one before it, and any store a
+    reader holds; and the leftovers of killed builds. Runs under the build lock."""
+    build_dir = stores.parent
+    for link in build_dir.glob(".current-*"):  # a temporary link a killed build left
+        if link.is_symlink():
+            with contextlib.suppress(OSError):
+                link.unlink()
+    current = os.path.realpath(build_dir / "current")
+    complete: list[Path] = []
+    for path in list(stores.iterdir()):
+        if path.name.startswith(_TRASH):  # a removal that was cut short
             shutil.rmtree(path, ignore_errors=True)
+        elif path.is_dir() and (path / MANIFEST).is_file():
+            complete.append(path)
+        elif path.is_dir() and path.name not in keep and os.path.realpath(path) != current:
+            _remove(path)  # a store a killed build left unfinished (no manifest)
+    complete.sort(key=lambda p: p.stat().st_mtime)
+    survivors = set(keep) | {p.name for p in complete[-2:]}
+    for path in complete:
+        if path.name not in survivors and os.path.realpath(path) != current:
+            _remove(path)
+
+
+def _remove(path: Path) -> None:
+    """Remove a store unless a reader holds it (it is then left for a later build)."""
+    fd = None
+    if fcntl is not None and (path / READERS_LOCK).exists():
+        try:
+            fd = os.open(path / READERS_LOCK, os.O_RDONLY)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held by a reader (or gone): not now
+            if fd is not None:
+                os.close(fd)
+            return
+    try:
+        trash = path.with_name(_TRASH + path.name)
+        os.rename(path, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+    except OSError:
+        pass
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+# Reader locks this process holds, by store path (file descriptors). A process keeps the
+# locks of the last two stores it opened in each build folder, so that a long-running
+# process that reopens the store after each build does not keep every old store alive.
+_held: dict[str, int] = {}
+_HELD_PER_FOLDER = 2
+
+
+def _hold_for_reading(path: Path) -> None:
+    """Take the shared reader lock of a store. Raises FileNotFoundError if the store was
+    removed meanwhile (the caller then opens the new current store)."""
+    if fcntl is None or str(path) in _held:  # pragma: no cover - Windows
+        return
+    try:
+        fd = os.open(path / READERS_LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        if (path / MANIFEST).is_file():
+            return  # a store written before reader locks existed
+        raise
+    fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while a build removes this very store
+    if not (path / MANIFEST).is_file():  # it was removed while this process waited
+        os.close(fd)
+        raise FileNotFoundError(f"{path} was removed")
+    _held[str(path)] = fd
+    same_folder = [p for p in _held if Path(p).parent == path.parent]
+    for old in same_folder[:-_HELD_PER_FOLDER]:
+        os.close(_held.pop(old))
 
 
 def open_store(layout: Layout) -> ox.Store:
-    """Open the current build read-only; several processes may do so at once."""
-    path = current_store_path(layout)
+    """Open the current build read-only; several processes may do so at once.
+
+    The store stays readable for as long as this process may use it, even if builds
+    replace it meanwhile; if a build removes it between finding and opening it, the new
+    current store is opened instead.
+    """
+    last: OSError | None = None
+    path: Path | None = None
+    for _attempt in range(5):
+        path = current_store_path(layout)
+        if path is None:
+            break
+        try:
+            _hold_for_reading(path)
+            return ox.Store.read_only(str(path))
+        except OSError as err:
+            last = err
+            if current_store_path(layout) == path and (path / MANIFEST).is_file():
+                break  # not a store replaced under our feet: a real error
     if path is None:
         raise CstoKgError(f"no build in {layout.build_dir}: run `csto-kg build`")
-    try:
-        return ox.Store.read_only(str(path))
-    except OSError as err:
-        raise CstoKgError(f"cannot open the store {path}: {err}") from None
+    raise CstoKgError(f"cannot open the store {path}: {' '.join(str(last).split())}") from None

@@ -236,28 +236,6 @@ def _blank(text: str) -> str:
     return re.sub(r"#[^\n]*", " ", text)
 
 
-def nested_parameters(named: NamedQuery, given: dict[str, str]) -> list[str]:
-    """Bound parameters used inside a nested group or subquery of the WHERE clause, which
-    one VALUES block at the top of WHERE (csto_kg.remote.bind_values) does not reach:
-    SPARQL evaluates those groups on their own, before the block is joined."""
-    plain = _blank(named.text)
-    start = plain.find("{")
-    found = []
-    for param in named.params:
-        if param.name not in given and param.default is None:
-            continue  # not bound
-        depth = 0
-        for i, ch in enumerate(plain[start:], start):
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-            elif depth >= 2 and ch in "?$" and re.match(rf"[?$]{re.escape(param.variable)}\b", plain[i:]):
-                found.append(param.name)
-                break
-    return found
-
-
 def run_remote(store: Store, name: str):
     from csto_kg.sparql import query_endpoint
 
@@ -281,12 +259,6 @@ def compare(server: Store, local, name: str, dialect: bool) -> None:
         return
     if server.name == "virtuoso" and len(answer) == 10_000 and len(local) > 10_000:
         pytest.xfail(f"{name} on Virtuoso: it cuts results at 10,000 rows (ResultSetMaxRows)")
-    nested = nested_parameters(named, sample_params(named))
-    if nested:
-        pytest.xfail(
-            f"{name}: parameter(s) {', '.join(nested)} are used inside a nested group or subquery, which the VALUES block "
-            "csto_kg.remote.bind_values puts at the top of WHERE does not reach (local substitution does)"
-        )
     missing, extra = sorted(want - got, key=str)[:3], sorted(got - want, key=str)[:3]
     raise AssertionError(f"{name}: {len(local)} rows locally, {len(answer)} on {server.name}; "
                          f"only local: {missing}; only remote: {extra}")

@@ -286,6 +286,27 @@ def test_writes_to_a_read_only_endpoint_are_refused(server: Served):
     assert server.alive()
 
 
+def test_a_kept_alive_connection_survives_refused_requests(server: Served):
+    """A refused request's body is read off the connection, so the next request on it works."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        for method, path, body, status in (
+            ("POST", "/update", b"update=CLEAR+ALL", 403),
+            ("PUT", "/store?default", b"<a:b> <a:c> <a:d> .", 403),
+            ("POST", "/query", b"query=SELEC+nothing", 400),
+            ("POST", "/query", b"query=ASK+%7B%7D", 200),
+            ("GET", "/query?query=ASK%7B%7D", None, 200),
+        ):
+            conn.request(method, path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+            response = conn.getresponse()
+            response.read()
+            assert response.status == status, (method, path)
+    finally:
+        conn.close()
+
+
 def test_graph_store_reads_pass_through(server: Served):
     graph = urllib.parse.quote(KG + "graph/ontology", safe="")
     answer = server.request("store?graph=" + graph, headers={"Accept": "application/n-triples"})
