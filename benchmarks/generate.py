@@ -48,7 +48,7 @@ def ontology_lines() -> list[str]:
     """The project's ontology as N-Triples lines, blank nodes numbered in order."""
     bnodes: dict[str, ox.BlankNode] = {}
 
-    def stable(term):  # noqa: ANN001, ANN202 - parsers give blank nodes random labels
+    def stable(term):
         if isinstance(term, ox.BlankNode):
             return bnodes.setdefault(term.value, ox.BlankNode(f"o{len(bnodes)}"))
         return term
@@ -129,7 +129,7 @@ class _World:
         return iri, out
 
 
-def _block(world: _World, b: int) -> Iterator[tuple[str, str, str]]:  # noqa: C901 - one alliance and its world
+def _block(world: _World, b: int) -> Iterator[tuple[str, str, str]]:
     """One alliance with its states, organs, memberships, posts, tenures, events, sources."""
     r = world.rng
     a = lambda s, cls: (_iri(s), _iri(RDF_TYPE), _iri(CSTO + cls))  # noqa: E731

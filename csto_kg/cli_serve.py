@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 import click
+
+_SIZE = re.compile(r"(\d+)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
+
+
+class ByteSize(click.ParamType):
+    """A number of bytes: 1048576, 512k, 1M, 2G (powers of 1024)."""
+
+    name = "SIZE"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if isinstance(value, int):
+            return value
+        match = _SIZE.fullmatch(str(value).strip())
+        if not match:
+            self.fail(f"{value!r} is not a size such as 1048576, 512k, 1M or 1G", param, ctx)
+        number = int(match.group(1)) << {"": 0, "k": 10, "m": 20, "g": 30}[match.group(2).lower()]
+        if number < 1:
+            self.fail("the size must be at least 1 byte", param, ctx)
+        return number
 
 
 def register(group: click.Group) -> None:
@@ -23,6 +44,35 @@ def register(group: click.Group) -> None:
         type=click.IntRange(min=1),
         help="Most rows (or triples) one answer may hold; a larger one fails with HTTP 413.",
     )
+    @click.option(
+        "--max-body",
+        default="1M",
+        show_default=True,
+        type=ByteSize(),
+        help="Largest request body (query, update, form or upload), e.g. 512k, 1M; a larger one gets HTTP 413.",
+    )
+    @click.option(
+        "--max-concurrent",
+        default=8,
+        show_default=True,
+        type=click.IntRange(min=1),
+        help="Requests worked on at once; others wait their turn (see --max-waiting).",
+    )
+    @click.option(
+        "--max-waiting",
+        default=32,
+        show_default=True,
+        type=click.IntRange(min=0),
+        help="Requests that may wait for a turn (at most --timeout + 1 s); past that, HTTP 503 with Retry-After.",
+    )
+    @click.option(
+        "--allow-service",
+        "allow_service",
+        multiple=True,
+        metavar="URL",
+        help="An endpoint SERVICE (and, with --writable, LOAD) may reach, matched exactly; repeatable; "
+        "`any` allows every address. Default: none (HTTP 403).",
+    )
     @layout_options
     @handle_errors
     def serve(
@@ -31,6 +81,10 @@ def register(group: click.Group) -> None:
         writable: bool,
         timeout: float,
         max_results: int,
+        max_body: int,
+        max_concurrent: int,
+        max_waiting: int,
+        allow_service: tuple[str, ...],
         data_root: str | None,
         build_dir: str | None,
     ) -> None:
@@ -39,13 +93,16 @@ def register(group: click.Group) -> None:
         Runs the Oxigraph server on a copy of the current build (building first if it is
         missing or stale). The endpoint is URL/query; GET URL/id/armenia describes
         https://w3id.org/csto-kg/id/armenia. Queries see the union of all named graphs.
-        Read-only unless --writable. Ctrl-C (or SIGTERM) stops it.
+        Read-only unless --writable. SERVICE and LOAD reach no other address unless
+        --allow-service names it. Ctrl-C (or SIGTERM) stops it.
         """
         from csto_kg.serve import serve as run
 
         def ready(running) -> None:
             mode = "read-write" if writable else "read-only"
             click.echo(f"csto-kg: serving the graph ({mode}) at {running.url}", err=True)
+            if allow_service:
+                click.echo(f"csto-kg: SERVICE{' and LOAD' if writable else ''} may reach: {', '.join(allow_service)}", err=True)
             click.echo(running.endpoint)
             click.get_text_stream("stdout").flush()
 
@@ -55,6 +112,10 @@ def register(group: click.Group) -> None:
             writable=writable,
             timeout=timeout,
             max_results=max_results,
+            max_body=max_body,
+            max_concurrent=max_concurrent,
+            max_waiting=max_waiting,
+            allow_service=allow_service,
             data_root=data_root,
             build_dir=build_dir,
             on_ready=ready,

@@ -21,7 +21,7 @@ _SAME_AS = OWL + "sameAs"
 Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
 
 
-def _to_rdflib(term):  # noqa: ANN001, ANN202 - term conversion both ways
+def _to_rdflib(term):
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, ox.NamedNode):
@@ -36,7 +36,7 @@ def _to_rdflib(term):  # noqa: ANN001, ANN202 - term conversion both ways
     return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
 
 
-def _from_rdflib(term):  # noqa: ANN001, ANN202
+def _from_rdflib(term):
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, URIRef):

@@ -197,7 +197,7 @@ def _check_decimal(v: str) -> None:
     Decimal(v)  # decimal.InvalidOperation on a malformed value, as in owlrl
 
 
-def _check_bounded(v: str, low, high) -> None:  # noqa: ANN001
+def _check_bounded(v: str, low, high) -> None:
     try:
         i = int(v)
         if (low is None or low < i) and (high is None or i < high):
@@ -339,7 +339,7 @@ def _ill_typed(lexical: str, datatype: str, checks: dict) -> bool:
     return False
 
 
-def _number(term) -> object:  # noqa: ANN001
+def _number(term) -> object:
     """The value rdflib gives a literal, as far as comparing it with 0 and 1 needs."""
     if not isinstance(term, ox.Literal) or term.language:
         return None
@@ -417,7 +417,7 @@ class _Reasoner:
         ids, terms, lits, bnodes = self.ids, self.terms, self.lits, self.bnodes
         get = ids.get
 
-        def new(term) -> int:  # noqa: ANN001
+        def new(term) -> int:
             i = len(terms)
             ids[term] = i
             terms.append(term)
@@ -722,7 +722,7 @@ class _Reasoner:
     def _compile(self) -> None:
         """Schema fixpoint, then the tables the instance rules run on."""
         sp, lits = self.sp, self.lits
-        T, SA = self.T, self.SA
+        SA = self.SA
         self.sa_mode = bool(sp.get(SA))
         # owl:sameAs named as a resource (e.g. given a domain): owlrl's reflexive
         # x owl:sameAs x triples (rule eq-ref) may then take part in other rules, so
@@ -756,10 +756,10 @@ class _Reasoner:
         self.need_op: set[int] = set()
         pd, cd = self.pdyn_specs, self.cdyn_specs
 
-        def pspec(p: int, *spec) -> None:  # noqa: ANN002
+        def pspec(p: int, *spec) -> None:
             pd.setdefault(p, []).append(spec)
 
-        def cspec(c: int, *spec) -> None:  # noqa: ANN002
+        def cspec(c: int, *spec) -> None:
             cd.setdefault(c, []).append(spec)
 
         kinds = self._members({self.SYMMETRIC, self.TRANSITIVE, self.FP, self.IFP})
@@ -891,7 +891,7 @@ class _Reasoner:
 
     # -- instance rules --------------------------------------------------------------
 
-    def _engine(self):  # noqa: C901 - one closure so that the hot loop runs on locals
+    def _engine(self):
         sp, op, lits = self.sp, self.op, self.lits
         T, SA, THING = self.T, self.SA, self.THING
         types = sp[T]
@@ -1001,7 +1001,7 @@ class _Reasoner:
 
         # ---- rule actions, compiled per predicate and per class ----
 
-        def make_prop_action(p: int, spec: tuple):  # noqa: ANN202, C901
+        def make_prop_action(p: int, spec: tuple):
             kind = spec[0]
             d = pdict(p)
             if kind == "inv":
@@ -1119,7 +1119,7 @@ class _Reasoner:
                 return maxqc
             raise AssertionError(kind)
 
-        def make_class_action(c: int, spec: tuple):  # noqa: ANN202, C901
+        def make_class_action(c: int, spec: tuple):
             kind = spec[0]
             if kind == "int":
                 _, target, classes = spec
@@ -1341,7 +1341,7 @@ class _Reasoner:
 
         return pass_all, drain, add
 
-    def _apply_keys(self, add) -> None:  # noqa: ANN001
+    def _apply_keys(self, add) -> None:
         """prp-key as owlrl runs it: the last key property is never compared."""
         types = self.sp[self.T]
         sad = self.sp.get(self.SA, {})
@@ -1350,7 +1350,7 @@ class _Reasoner:
             for x in members:
                 final = [[z] for z in self._objects(x, pis[0])]
                 for pi in pis[1:]:
-                    final = [lst + [z] for z in self._objects(x, pi) for lst in final]
+                    final = [[*lst, z] for z in self._objects(x, pi) for lst in final]
                 if not final:
                     continue
                 for y in members:
@@ -1387,7 +1387,7 @@ class _Reasoner:
 
     # -- consistency ---------------------------------------------------------------------
 
-    def _check(self) -> None:  # noqa: C901
+    def _check(self) -> None:
         sp, terms, T = self.sp, self.terms, self.T
         types = sp[T]
         errors = self.errors
@@ -1425,8 +1425,7 @@ class _Reasoner:
         for x, y in self._pairs(self.DIFF):  # eq-diff1 (x owl:sameAs x holds for every x)
             if x == y or y in sad.get(x, ()) or x in sad.get(y, ()):
                 errors.append(
-                    "'sameAs' and 'differentFrom' cannot be used on the same subject-object pair: (%s, %s)"
-                    % (name(x), name(y))
+                    f"'sameAs' and 'differentFrom' cannot be used on the same subject-object pair: ({name(x)}, {name(y)})"
                 )
         for x in members[self.ALLDIFF]:  # eq-diff2, eq-diff3 (owlrl's loop skips the last member)
             for head in list(obj(x, self.MEMBERS)) + list(obj(x, self.DISTINCT)):
@@ -1436,8 +1435,8 @@ class _Reasoner:
                         zi, zj = zs[i], zs[j]
                         if zi != zj and (zj in sad.get(zi, ()) or zi in sad.get(zj, ())):
                             errors.append(
-                                "'sameAs' and 'AllDifferent' cannot be used on the same subject-object pair: (%s, %s)"
-                                % (name(zi), name(zj))
+                                "'sameAs' and 'AllDifferent' cannot be used on the same subject-object pair: "
+                                f"({name(zi)}, {name(zj)})"
                             )
         for p in members[self.IRREFLEXIVE]:  # prp-irp
             for x, ys in sp.get(p, {}).items():

@@ -11,6 +11,11 @@ ThreadingHTTPServer) adds what the Oxigraph server does not offer:
 - a firm time limit: a query that runs past `timeout` seconds fails with HTTP 503, even
   where the Oxigraph server would have started streaming an answer it later breaks off;
 - read-only by default: updates and Graph Store writes get HTTP 403 unless `writable`;
+- no SERVICE (nor, when writable, LOAD) to an address that is not on the allow-list
+  (`allow_service`, empty by default): HTTP 403, so the endpoint is no proxy into the
+  network it runs in;
+- limits on the size of a request body (HTTP 413), on the requests worked on at once and
+  waiting for their turn (past both, HTTP 503 with Retry-After), and on open connections;
 - CORS headers for browser clients, and answers to CORS preflight requests;
 - content negotiation over every result format of csto_kg.formats (and the `format` or
   `output` parameter that SPARQLWrapper and Virtuoso clients send);
@@ -23,7 +28,9 @@ The front asks the Oxigraph server for SELECT/ASK results as TSV and for graphs 
 N-Triples (one row or triple per line), counts them as they arrive, and writes them in
 the format the client asked for. The front never evaluates SPARQL itself; the only
 queries it writes are the CONSTRUCT queries that describe one entity, with IRIs it has
-checked. It reads no file: the data it serves comes from the Oxigraph server.
+checked. It reads no file: the data it serves comes from the Oxigraph server. It sends
+the Oxigraph server the public Host, so relative IRIs in a query resolve against this
+endpoint's URL, not the private address.
 
 The copy is made when the server starts: a later `csto-kg build` does not change what
 is served until the server is restarted, and writes (with `writable`) go to the copy
@@ -67,8 +74,13 @@ DEFAULT_MAX_RESULTS = 100_000
 ENTITY_ROOTS = ("id/", "fact/", "event/", "time/", "source/", "graph/")
 ONTOLOGY_PATH = "ontology"
 
-_MAX_QUERY_BYTES = 1 << 20  # a query or update text, or a form holding one
-_MAX_UPLOAD_BYTES = 1 << 30  # a Graph Store upload (only with writable)
+DEFAULT_MAX_BODY = 1 << 20  # bytes of a request body: a query, an update, a form, an upload
+DEFAULT_MAX_CONCURRENT = 8  # requests worked on at once
+DEFAULT_MAX_WAITING = 32  # requests that may wait for one of those places
+
+_MAX_ANSWER_BYTES = 64 << 20  # bytes of one answer of the Oxigraph server, past which it is refused
+_MAX_ENTITY_PATH = 1024  # characters of an entity path
+_LINGER_BYTES = 16 << 20  # most of a refused body read off the connection before it is closed
 _SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 _LOCAL_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~%!$&'()*+,;=:@/-]*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -180,6 +192,175 @@ class HttpError(Exception):
         self.status = status
         self.message = message
         self.headers = headers or {}
+
+
+# --------------------------------------------------------------------------- outbound requests
+# The Oxigraph server evaluates SERVICE by sending the inner query to whatever address the
+# query names, and LOAD (an update) by fetching one: served as is, it would be a proxy into
+# the network it runs in. The front reads every query and update before passing it on,
+# finds each SERVICE and LOAD, and refuses those whose target is not on the allow-list.
+#
+# It does not parse SPARQL: it splits the text into the tokens the Oxigraph parser reads
+# (strings, IRIs, comments, variables, names), with that parser's rules, and errs on the
+# side of refusing. The parser matches keywords case-insensitively and without a word
+# boundary (`?s ?p 1SERVICE<x>{}` runs a SERVICE), so every name token that holds
+# "service" (or "load", in an update) outside a local part counts, and the text is read
+# both as written and with its \u escapes decoded. A target passes only if it is an
+# absolute IRI, written out or through a declared prefix, equal character for character to
+# an allowed URL; a variable passes only with "any".
+ANY = "any"
+_PN_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f"
+            "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+_PN_U = _PN_BASE + "_"
+_PN = _PN_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_VARNAME = _PN_U + "0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_ECHAR = r"""\\[tbnrf"'\\]"""
+_TOKEN = re.compile(
+    "|".join((
+        r"(?P<ws>[ \t\r\n]+)",
+        r"(?P<comment>\#[^\r\n]*)",
+        rf"(?P<string>'''(?:(?:''|')?(?:[^'\\]|{_ECHAR}))*+'''"
+        rf"|\"\"\"(?:(?:\"\"|\")?(?:[^\"\\]|{_ECHAR}))*+\"\"\""
+        rf"|'(?:[^'\\\r\n]|{_ECHAR})*+'"
+        rf"|\"(?:[^\"\\\r\n]|{_ECHAR})*+\")",
+        r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)",
+        rf"(?P<var>[?$][{_PN_U}0-9][{_VARNAME}]*+)",
+        rf"(?P<bnode>_:[{_PN_U}0-9](?:\.*+[{_PN}])*+)",
+        r"(?P<lang>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)",
+        # The Oxigraph parser ends a local name at its second run of dots (`ex:a.b.c` is
+        # `ex:a.b` and `.c`): so does this, as the rest is then read as code.
+        rf"(?P<name>(?:[{_PN_U}0-9](?:\.*+[{_PN}])*+)?:(?:(?:[{_PN_U}0-9:]|{_PLX})(?:[{_PN}:]|{_PLX})*+"
+        rf"(?:\.++(?:[{_PN}:]|{_PLX})++)?)?"
+        rf"|[{_PN_U}0-9](?:\.*+[{_PN}])*+)",
+        rf"(?P<other>[^ \t\r\n#'\"<?$_@:{_PN_U}0-9]+|.)",
+    )),
+    re.DOTALL,
+)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_DOT_SEGMENT = re.compile(r"/\.\.?(?:[/?#]|$)")
+
+
+def _decode_codepoints(text: str) -> str:
+    """`\\uXXXX` and `\\UXXXXXXXX` replaced by the characters they stand for."""
+
+    def one(match: re.Match[str]) -> str:
+        value = int(match.group(1) or match.group(2), 16)
+        return chr(value) if value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF else match.group()
+
+    return _CODEPOINT.sub(one, text)
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """The tokens of a SPARQL text that matter here, as (kind, text): iri, var, name and
+    other (punctuation); whitespace, comments, strings, blank nodes and language tags are
+    left out. A quote that opens no complete string is read on as punctuation."""
+    return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)
+            if m.lastgroup not in ("ws", "comment", "string", "bnode", "lang")]  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """One SERVICE or LOAD in a query or update: the keyword, the target as written, and
+    the absolute IRI it stands for (None when the front cannot be sure of one: a
+    variable, a relative IRI, an undeclared prefix, something else)."""
+
+    keyword: str
+    written: str
+    target: str | None
+
+
+def _iri_value(token: str) -> str | None:
+    value = _decode_codepoints(token[1:-1])
+    return value if _SCHEME.match(value) else None
+
+
+def _scan(text: str, keywords: tuple[str, ...]) -> list[Outbound]:
+    tokens = _tokens(text)
+    prefixes: dict[str, str | None] = {}
+    found: list[Outbound] = []
+
+    def pname(written: str) -> str | None:
+        prefix, _, local = written.partition(":")
+        namespace = prefixes.get(prefix)
+        return None if namespace is None else namespace + re.sub(r"\\(.)", r"\1", local)
+
+    def targets(index: int, rest: str, keyword: str) -> list[Outbound]:
+        """What the keyword may send to: `rest` follows it in the same name token, else
+        the next token does (after an optional SILENT). Every reading is returned."""
+        if rest:
+            readings = [rest]
+            if rest.lower().startswith("silent"):
+                readings = ([rest[6:]] if rest[6:] else []) + ([rest] if ":" in rest else [])
+                if not rest[6:]:
+                    return targets(index, "", keyword) + [Outbound(keyword, r, pname(r)) for r in readings]
+            return [Outbound(keyword, r, pname(r) if ":" in r else None) for r in readings]
+        if index + 1 >= len(tokens):
+            return [Outbound(keyword, "", None)]
+        kind, value = tokens[index + 1]
+        if kind == "iri":
+            return [Outbound(keyword, value, _iri_value(value))]
+        if kind == "var":
+            return [Outbound(keyword, value, None)]
+        if kind == "name" and value.lower().startswith("silent"):
+            found_here = targets(index + 1, value[6:], keyword)
+            if ":" in value:
+                found_here.append(Outbound(keyword, value, pname(value)))
+            return found_here
+        if kind == "name" and ":" in value:
+            return [Outbound(keyword, value, pname(value))]
+        return [Outbound(keyword, value, None)]
+
+    skip = -1
+    for index, (kind, value) in enumerate(tokens):
+        if kind != "name" or index == skip:
+            continue
+        head = value.partition(":")[0].lower()
+        if head == "prefix" and ":" not in value and index + 2 < len(tokens):
+            (k1, v1), (k2, v2) = tokens[index + 1], tokens[index + 2]
+            if k1 == "name" and v1.endswith(":") and v1.count(":") == 1 and k2 == "iri":
+                prefixes[v1[:-1]] = _iri_value(v2)
+                skip = index + 1  # the prefix being declared is no keyword, whatever its name
+            continue
+        for keyword in keywords:
+            start = head.find(keyword)
+            while start >= 0:
+                found.extend(targets(index, value[start + len(keyword):], keyword.upper()))
+                start = head.find(keyword, start + 1)
+    return found
+
+
+def outbound(text: str, *, update: bool = False) -> list[Outbound]:
+    """Every SERVICE (and, in an update, every LOAD) the text may hold, with its target."""
+    keywords = ("service", "load") if update else ("service",)
+    lowered = text.lower()
+    escaped = "\\u" in lowered
+    if not escaped and not any(k in lowered for k in keywords):
+        return []
+    found = _scan(text, keywords)
+    if escaped:
+        found += [o for o in _scan(_decode_codepoints(text), keywords) if o not in found]
+    return found
+
+
+def check_outbound(text: str, allowed: frozenset[str], *, update: bool = False) -> None:
+    """Raise HttpError 403 if the text would send a request to an address not allowed."""
+    if ANY in allowed:
+        return
+    for item in outbound(text, update=update):
+        shown = item.written or "(nothing)"
+        if item.target is not None and item.target in allowed and not _DOT_SEGMENT.search(item.target):
+            continue
+        if item.written.startswith(("?", "$")):
+            why = "its address is a variable, allowed only with --allow-service any"
+        elif item.target is None:
+            why = "its address must be an absolute IRI on the allow-list (--allow-service)"
+        elif allowed:
+            why = "it is not on this server's allow-list (--allow-service)"
+        else:
+            why = "this endpoint sends no requests to other addresses (start `csto-kg serve --allow-service URL` to allow one)"
+        raise HttpError(403, f"{item.keyword} {shown} is refused: {why}")
 
 
 # --------------------------------------------------------------------------- backend
@@ -316,7 +497,55 @@ class Settings:
     writable: bool = False
     timeout: float = DEFAULT_TIMEOUT
     max_results: int = DEFAULT_MAX_RESULTS
+    max_body: int = DEFAULT_MAX_BODY
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT
+    max_waiting: int = DEFAULT_MAX_WAITING
+    allow_service: frozenset[str] = frozenset()  # URLs SERVICE and LOAD may reach; ANY: every one
+    host: str = ""  # Host sent to the Oxigraph server: relative IRIs resolve against the public URL
     void: list[ox.Triple] = field(default_factory=list)
+
+    @property
+    def max_connections(self) -> int:
+        """Open connections (kept-alive ones too) past which a new one is turned away."""
+        return max(64, 4 * (self.max_concurrent + self.max_waiting))
+
+
+class Gate:
+    """At most `slots` requests in progress; up to `waiting` more wait their turn (first
+    come, first served) for at most `patience` seconds; any other is turned away."""
+
+    def __init__(self, slots: int, waiting: int, patience: float) -> None:
+        self.slots = slots
+        self.max_waiting = waiting
+        self.patience = patience
+        self.active = 0
+        self.waiting = 0
+        self._turns = threading.Condition()
+
+    def enter(self) -> bool:
+        with self._turns:
+            if self.active < self.slots and self.waiting == 0:
+                self.active += 1
+                return True
+            if self.waiting >= self.max_waiting:
+                return False
+            self.waiting += 1
+            deadline = time.monotonic() + self.patience
+            try:
+                while self.active >= self.slots:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._turns.wait(left)
+                self.active += 1
+                return True
+            finally:
+                self.waiting -= 1
+
+    def leave(self) -> None:
+        with self._turns:
+            self.active -= 1
+            self._turns.notify()
 
 
 @dataclass
@@ -344,6 +573,49 @@ class FrontServer(ThreadingHTTPServer):
         self.stopping = False
         self._active = 0
         self._idle = threading.Condition()
+        # A request waits for a place at most about as long as one in progress may run.
+        self.gate = Gate(settings.max_concurrent, settings.max_waiting, settings.timeout + 1)
+        self.request_queue_size = 128  # the listen backlog: bursts of new connections
+        self._connections = 0
+        self._connections_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Start a thread for the connection, unless too many are open: then answer 503
+        at once, from this thread, and close it."""
+        with self._connections_lock:
+            full = self._connections >= self.settings.max_connections
+            if not full:
+                self._connections += 1
+        if full:
+            self._turn_away(request, client_address)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            with self._connections_lock:
+                self._connections -= 1
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._connections_lock:
+                self._connections -= 1
+
+    def _turn_away(self, request: socket.socket, client_address: Any) -> None:
+        body = b"too many open connections; retry in a moment\n"
+        head = (
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nAccess-Control-Allow-Origin: *\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):
+            request.settimeout(1)
+            request.sendall(head.encode("ascii") + body)
+        self.shutdown_request(request)
+        self.log_line(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {client_address[0]} connection turned away: "
+                      f"{self.settings.max_connections} open 503")
 
     def begin(self) -> None:
         with self._idle:
@@ -384,6 +656,7 @@ class FrontServer(ThreadingHTTPServer):
 class FrontHandler(BaseHTTPRequestHandler):
     server: FrontServer
     protocol_version = "HTTP/1.1"
+    _linger = False  # set when the connection closes with a request body left unread
     timeout = 60  # seconds a kept-alive connection may stay idle
     disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms delayed-ACK stall
 
@@ -426,7 +699,23 @@ class FrontHandler(BaseHTTPRequestHandler):
         )
 
     def _dispatch(self, method: str) -> None:
+        gate = self.server.gate
+        entered = False
         try:
+            # A body over the limit is refused before the request takes a place.
+            length = self._content_length(required=False)
+            limit = self.server.settings.max_body
+            if length is not None and length > limit:
+                raise HttpError(413, f"the request body has {length} bytes, more than this server's limit of {limit} (--max-body)")
+            if method != "OPTIONS":
+                if not gate.enter():
+                    raise HttpError(
+                        503,
+                        f"the server is busy: {gate.slots} requests in progress and {gate.max_waiting} waiting "
+                        "(--max-concurrent, --max-waiting); retry in a moment",
+                        {"Retry-After": "1"},
+                    )
+                entered = True
             self._route(method)
         except HttpError as err:
             self._send_text(err.status, err.message, err.headers)
@@ -436,9 +725,48 @@ class FrontHandler(BaseHTTPRequestHandler):
         except Exception as err:
             self._send_text(500, f"internal error: {type(err).__name__}: {err}")
         finally:
+            if entered:
+                gate.leave()
             if self.server.stopping:
                 self.close_connection = True
             self._log()
+
+    def handle_expect_100(self) -> bool:
+        """Invite the body (100 Continue) only if it will be read: a client that waits for
+        the invitation gets the 413 without sending a body over the limit."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        if length > self.server.settings.max_body:
+            return True
+        return super().handle_expect_100()
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            if self._linger:
+                self._discard_input()
+
+    def _discard_input(self) -> None:
+        """Before closing a connection whose request body was not read: stop writing, then
+        read (a bounded amount, for a bounded time) what the client still sends, so that the
+        close does not reset the connection before the client has read the answer."""
+        sock = self.connection
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + 2
+            left = _LINGER_BYTES
+            while left > 0:
+                wait = deadline - time.monotonic()
+                if wait <= 0:
+                    break
+                sock.settimeout(wait)
+                chunk = sock.recv(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
 
     def do_GET(self) -> None:
         self._dispatch("GET")
@@ -463,7 +791,7 @@ class FrontHandler(BaseHTTPRequestHandler):
 
     def _cors(self) -> None:
         self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", "Content-Type, Content-Length, X-Result-Count")
+        self.send_header("Access-Control-Expose-Headers", "Content-Type, Content-Length, X-Result-Count, X-Result-Limit, Retry-After")
 
     def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         self._drain()
@@ -493,8 +821,9 @@ class FrontHandler(BaseHTTPRequestHandler):
                 left = self._content_length(required=False) or 0
             except HttpError:
                 left = 0
-        if left > _MAX_QUERY_BYTES:
+        if left > self.server.settings.max_body:
             self.close_connection = True
+            self._linger = True
             return
         while left > 0:
             chunk = self.rfile.read(min(left, 1 << 16))
@@ -523,11 +852,11 @@ class FrontHandler(BaseHTTPRequestHandler):
             raise HttpError(400, "invalid Content-Length")
         return length
 
-    def _read_body(self, limit: int) -> bytes:
+    def _read_body(self) -> bytes:
         length = self._content_length() or 0
+        limit = self.server.settings.max_body
         if length > limit:
-            self.close_connection = True
-            raise HttpError(413, f"the request body is larger than {limit} bytes")
+            raise HttpError(413, f"the request body has {length} bytes, more than this server's limit of {limit} (--max-body)")
         body = self.rfile.read(length) if length else b""
         self._body_left = 0
         return body
@@ -547,7 +876,7 @@ class FrontHandler(BaseHTTPRequestHandler):
             self._allow(method, ("POST",))
             if not self.server.settings.writable:
                 raise HttpError(403, "this endpoint is read-only (start `csto-kg serve --writable` to allow updates)")
-            self._forward(method, "/update" + (f"?{parts.query}" if parts.query else ""))
+            self._update()
         elif path == "/store":
             self._allow(method, ("GET", "HEAD", "PUT", "POST", "DELETE"))
             if method not in ("GET", "HEAD") and not self.server.settings.writable:
@@ -589,7 +918,7 @@ class FrontHandler(BaseHTTPRequestHandler):
         params = {k: list(v) for k, v in self._params.items()}
         if method == "POST":
             media = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            body = self._read_body(_MAX_QUERY_BYTES)
+            body = self._read_body()
             if media == "application/x-www-form-urlencoded":
                 try:
                     form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
@@ -613,6 +942,7 @@ class FrontHandler(BaseHTTPRequestHandler):
             raise HttpError(403 if not self.server.settings.writable else 400, "send updates to /update, not /query")
         if len(queries) != 1 or not queries[0].strip():
             raise HttpError(400, "give exactly one SPARQL query in the `query` parameter")
+        check_outbound(queries[0], self.server.settings.allow_service)
         dataset = [(k, v) for k in ("default-graph-uri", "named-graph-uri") for v in params.get(k, [])]
         wanted = next((v for k in ("format", "output", "results") for v in params.get(k, []) if v), None)
         upstream = self._run_upstream(queries[0], dataset)
@@ -634,6 +964,7 @@ class FrontHandler(BaseHTTPRequestHandler):
                     headers={
                         "Content-Type": "application/x-www-form-urlencoded",
                         "Accept": "text/tab-separated-values, application/n-triples;q=0.9",
+                        **self._upstream_host(),
                     },
                 )
                 response = conn.getresponse()
@@ -652,6 +983,7 @@ class FrontHandler(BaseHTTPRequestHandler):
             cap = settings.max_results
             lines: list[bytes] = []
             count = 0
+            size = 0
             header_seen = kind == "graph"
             while True:
                 left = deadline - time.monotonic()
@@ -660,13 +992,21 @@ class FrontHandler(BaseHTTPRequestHandler):
                 if conn.sock is not None:
                     conn.sock.settimeout(left)
                 try:
-                    line = response.readline()
+                    line = response.readline(_MAX_ANSWER_BYTES - size + 1)
                 except TimeoutError:
                     raise HttpError(503, limit_text) from None
                 except (OSError, http.client.HTTPException) as err:
                     raise HttpError(502, f"the SPARQL engine broke off its answer: {err}") from None
                 if not line:
                     break
+                size += len(line)
+                if size > _MAX_ANSWER_BYTES:
+                    raise HttpError(
+                        413,
+                        f"the result is larger than {_MAX_ANSWER_BYTES >> 20} MB, this server's limit; nothing was sent: "
+                        "narrow the query or page through it with LIMIT and OFFSET",
+                        {"X-Result-Limit": f"{_MAX_ANSWER_BYTES} bytes"},
+                    )
                 lines.append(line)
                 if not header_seen:
                     header_seen = True
@@ -718,17 +1058,58 @@ class FrontHandler(BaseHTTPRequestHandler):
                 body = buffer.getvalue()
         self._send(200, body, _content_type(media), {"Vary": "Accept", "X-Result-Count": str(upstream.count)})
 
+    def _upstream_host(self) -> dict[str, str]:
+        """The Host header for the Oxigraph server, which takes the base IRI of a query from
+        it: relative IRIs then resolve against this endpoint, not the private address."""
+        host = self.server.settings.host
+        return {"Host": host} if host else {}
+
+    # ---------------------------------------------------------------- updates (writable)
+    def _update(self) -> None:
+        """A SPARQL update: read, checked for LOAD and SERVICE, and passed on as read."""
+        params = {k: list(v) for k, v in self._params.items()}
+        media = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        body = self._read_body()
+        if media == "application/x-www-form-urlencoded":
+            try:
+                form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True)
+            except UnicodeDecodeError:
+                raise HttpError(400, "the form is not UTF-8") from None
+            for key, values in form.items():
+                params.setdefault(key, []).extend(values)
+        elif media == "application/sparql-update":
+            if "update" in params:
+                raise HttpError(400, "give the update in the body or in the URL, not both")
+            try:
+                params["update"] = [body.decode("utf-8")]
+            except UnicodeDecodeError:
+                raise HttpError(400, "the update is not UTF-8") from None
+        else:
+            raise HttpError(415, "POST an update as application/x-www-form-urlencoded or application/sparql-update")
+        updates = params.get("update", [])
+        if len(updates) != 1 or not updates[0].strip():
+            raise HttpError(400, "give exactly one SPARQL update in the `update` parameter")
+        check_outbound(updates[0], self.server.settings.allow_service, update=True)
+        dataset = [(k, v) for k in ("using-graph-uri", "using-named-graph-uri") for v in params.get(k, [])]
+        form_body = urllib.parse.urlencode([("update", updates[0]), *dataset]).encode("utf-8")
+        self._forward("POST", "/update", form_body, "application/x-www-form-urlencoded")
+
     # ---------------------------------------------------------------- pass-through
-    def _forward(self, method: str, target: str) -> None:
-        """Pass an update or a Graph Store request to the Oxigraph server as it is."""
+    def _forward(self, method: str, target: str, content: bytes | None = None, content_type: str | None = None) -> None:
+        """Pass a request to the Oxigraph server: a Graph Store request as it is (its body
+        streamed), or an update with the body the front has read and checked."""
         headers = {k: v for k in ("Content-Type", "Accept") if (v := self.headers.get(k))}
+        headers.update(self._upstream_host())
         body: Any = None
-        if method in ("POST", "PUT"):
+        if content is not None:
+            body = content
+            headers["Content-Type"] = content_type or "application/octet-stream"
+            headers["Content-Length"] = str(len(content))
+        elif method in ("POST", "PUT"):
             length = self._content_length() or 0
-            limit = _MAX_QUERY_BYTES if target.startswith("/update") else _MAX_UPLOAD_BYTES
+            limit = self.server.settings.max_body
             if length > limit:
-                self.close_connection = True
-                raise HttpError(413, f"the request body is larger than {limit} bytes")
+                raise HttpError(413, f"the request body has {length} bytes, more than this server's limit of {limit} (--max-body)")
             body = _BoundedReader(self.rfile, length)
             headers["Content-Length"] = str(length)
             self._body_left = 0
@@ -762,15 +1143,25 @@ class FrontHandler(BaseHTTPRequestHandler):
     # ---------------------------------------------------------------- entities
     def _describe(self, local: str) -> None:
         """The description of the entity IRI BASE + `local`, in the format asked for."""
-        if not _LOCAL_PATH.match(local) or ".." in local.split("/") or "//" in local:
+        if len(local) > _MAX_ENTITY_PATH:
+            raise HttpError(414, f"the path is longer than {_MAX_ENTITY_PATH} characters: no entity has such an IRI")
+        if not _LOCAL_PATH.match(local):
             raise HttpError(404, "no such entity")
-        iri = BASE + urllib.parse.unquote(local) if "%" in local else BASE + local
+        # The path names an IRI, never a file; even so, what it decodes to must not climb
+        # (no . or .. segment, no empty one) nor hold characters no IRI holds.
+        try:
+            decoded = urllib.parse.unquote(local, errors="strict")
+        except UnicodeDecodeError:
+            raise HttpError(404, "no such entity") from None
+        segments = decoded.split("/")
+        if "." in segments or ".." in segments or "" in segments[:-1] or _CONTROL.search(decoded) \
+                or any(c in decoded for c in "<>\"{}|\\^` "):
+            raise HttpError(404, "no such entity")
+        iri = BASE + decoded
         try:
             node = ox.NamedNode(iri)
         except ValueError:
             raise HttpError(404, "no such entity") from None
-        if any(c in iri for c in "<>\"{}|\\^` \n\t"):
-            raise HttpError(404, "no such entity")
         if local == ONTOLOGY_PATH:
             query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"
         else:
@@ -1055,12 +1446,18 @@ def start(
     writable: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     max_results: int = DEFAULT_MAX_RESULTS,
+    max_body: int = DEFAULT_MAX_BODY,
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+    max_waiting: int = DEFAULT_MAX_WAITING,
+    allow_service: Iterable[str] = (),
     data_root: Path | str | None = None,
     build_dir: Path | str | None = None,
     log: IO[str] | None = None,
 ) -> Running:
     """Copy the current build, start the Oxigraph server on it and bind the front.
 
+    `allow_service`: the URLs a SERVICE (or, with `writable`, a LOAD) may reach, each
+    matched character for character; "any" allows every address. By default none.
     The caller runs `running.front.serve_forever()` and then `running.close()`; `serve()`
     does both and handles signals.
     """
@@ -1071,6 +1468,13 @@ def start(
         raise UsageError("--timeout must be more than 0 seconds")
     if max_results < 1:
         raise UsageError("--max-results must be at least 1")
+    if max_body < 1:
+        raise UsageError("--max-body must be at least 1 byte")
+    if max_concurrent < 1:
+        raise UsageError("--max-concurrent must be at least 1")
+    if max_waiting < 0:
+        raise UsageError("--max-waiting must be 0 or more")
+    allowed = allowed_services(allow_service)
     if not 0 <= port <= 65535:
         raise UsageError(f"invalid port {port}")
     layout = Layout.resolve(data_root, build_dir)
@@ -1082,19 +1486,44 @@ def start(
         location = copy_build(layout, folder, binary)
         backend.location = location
         backend.start()
-        settings = Settings(writable=writable, timeout=timeout, max_results=max_results)
+        settings = Settings(
+            writable=writable,
+            timeout=timeout,
+            max_results=max_results,
+            max_body=max_body,
+            max_concurrent=max_concurrent,
+            max_waiting=max_waiting,
+            allow_service=allowed,
+        )
         try:
             front = FrontServer((host, port), backend.address, settings, log or sys.stderr)
         except OSError as err:
             raise CstoKgError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
         bound = front.server_address[1]
         url = f"http://{_display_host(host)}:{bound}/"
+        settings.host = f"{_display_host(host)}:{bound}"
         settings.void = _void_triples(open_store(layout), url + "query")
     except BaseException:
         backend.stop()
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return Running(url, front, backend, folder)
+
+
+def allowed_services(urls: Iterable[str]) -> frozenset[str]:
+    """The allow-list of SERVICE and LOAD targets: absolute http(s) URLs, or "any"."""
+    allowed = set()
+    for url in urls:
+        url = url.strip()
+        if url.lower() == ANY:
+            allowed.add(ANY)
+            continue
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or _CONTROL.search(url) or " " in url \
+                or _DOT_SEGMENT.search(url):
+            raise UsageError(f"--allow-service wants an absolute http(s) URL (or `any`), not {url!r}")
+        allowed.add(url)
+    return frozenset(allowed)
 
 
 def _void_triples(store: ox.Store, endpoint: str) -> list[ox.Triple]:
@@ -1115,6 +1544,10 @@ def serve(
     writable: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     max_results: int = DEFAULT_MAX_RESULTS,
+    max_body: int = DEFAULT_MAX_BODY,
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+    max_waiting: int = DEFAULT_MAX_WAITING,
+    allow_service: Iterable[str] = (),
     data_root: Path | str | None = None,
     build_dir: Path | str | None = None,
     on_ready: Callable[[Running], None] | None = None,
@@ -1122,7 +1555,18 @@ def serve(
 ) -> None:
     """Serve until SIGINT or SIGTERM; then finish the requests in progress and stop."""
     running = start(
-        host, port, writable=writable, timeout=timeout, max_results=max_results, data_root=data_root, build_dir=build_dir, log=log
+        host,
+        port,
+        writable=writable,
+        timeout=timeout,
+        max_results=max_results,
+        max_body=max_body,
+        max_concurrent=max_concurrent,
+        max_waiting=max_waiting,
+        allow_service=allow_service,
+        data_root=data_root,
+        build_dir=build_dir,
+        log=log,
     )
     front = running.front
     stop_requested = threading.Event()
@@ -1152,4 +1596,4 @@ def serve(
                 signal.signal(sig, handler)
 
 
-__all__ = ["Running", "negotiate", "render_html", "serve", "start"]
+__all__ = ["Running", "allowed_services", "check_outbound", "negotiate", "outbound", "render_html", "serve", "start"]

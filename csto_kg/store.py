@@ -204,11 +204,11 @@ def _remove(path: Path) -> None:
             os.close(fd)
 
 
-# Reader locks this process holds, by store path (file descriptors). A process keeps the
-# locks of the last two stores it opened in each build folder, so that a long-running
-# process that reopens the store after each build does not keep every old store alive.
+# Reader locks this process holds, by store path (file descriptors), kept until it exits.
+# A long-running process that reopens the store after each build keeps the locks of the
+# last 16 stores it opened in a build folder, not of every store it ever opened.
 _held: dict[str, int] = {}
-_HELD_PER_FOLDER = 2
+_HELD_PER_FOLDER = 16
 
 
 def _hold_for_reading(path: Path) -> None:

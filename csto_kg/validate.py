@@ -55,6 +55,13 @@ _FIX_CONSISTENCY = (
     "datatype or lexical form, or the node's types, at the file and line given."
 )
 _FIX_SYNTAX = "Correct the Turtle at the line and column given (a missing '.', ';' or '>' is the usual cause)."
+_TRIPLE_TERM = (
+    "an RDF 1.2 triple term (<<( s p o )>> or a ~ reifier): the graph is RDF 1.1, and its JSON-LD and RDF/XML exports cannot hold one"
+)
+_FIX_TRIPLE_TERM = (
+    "State what the triple term says about the triple with a node of its own (such as a csto:Fact with prov:wasDerivedFrom), "
+    "in plain triples."
+)
 _FIX_DERIVE = "Give each date as an xsd:date, xsd:gYearMonth or xsd:gYear literal and csto:notBefore/csto:notAfter as xsd:date."
 
 
@@ -495,12 +502,17 @@ def _first_known_iri(message: str, known: dict[str, Any]) -> str | None:
     return None
 
 
+def _plain(triple: tuple[Any, Any, Any]) -> bool:
+    """Not an RDF 1.2 triple term in subject or object position."""
+    return not isinstance(triple[0], ox.Triple) and not isinstance(triple[2], ox.Triple)
+
+
 def _label_index(quads: Iterable[Any]) -> dict[str, str]:
     labels: dict[str, tuple[int, str]] = {}
     label = RDFS + "label"
     for q in quads:
         s, p, o = q[0], q[1], q[2]
-        if p.value != label or not isinstance(o, ox.Literal):
+        if p.value != label or not isinstance(o, ox.Literal) or isinstance(s, ox.Triple):
             continue
         rank = 0 if o.language == "en" else (1 if not o.language else 2)
         key = f"_:{s.value}" if isinstance(s, ox.BlankNode) else s.value
@@ -562,6 +574,14 @@ def check_graph(layout: Layout, asserted: list[ox.Quad], inferred: Iterable[Any]
         timings["reason"] = time.perf_counter() - started
     inferred = [(t.subject, t.predicate, t.object) if isinstance(t, ox.Quad | ox.Triple) else tuple(t) for t in inferred]
 
+    # RDF 1.2 triple terms (`<<( s p o )>>`, or a `~` reifier) parse, but the graph is
+    # RDF 1.1: its JSON-LD and RDF/XML exports cannot write them.
+    for q in asserted:
+        if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
+            node = f"_:{q.subject.value}" if isinstance(q.subject, ox.BlankNode) else getattr(q.subject, "value", None)
+            report.problems.append(Problem("syntax", SYNTAX, _TRIPLE_TERM, _FIX_TRIPLE_TERM, node=node, path=q.predicate.value))
+    inferred = [t for t in inferred if _plain(t)]
+
     # The SHACL data graph: everything asserted, and what the reasoner inferred except
     # rdf:type. SHACL follows rdfs:subClassOf itself (targets and sh:class), so the class
     # hierarchy is all the shapes need of the ontology; inferred types would come from
@@ -572,6 +592,8 @@ def check_graph(layout: Layout, asserted: list[ox.Quad], inferred: Iterable[Any]
     mark = time.perf_counter()
     data: set[tuple[Any, Any, Any]] = {t for t in inferred if t[1].value != RDF_TYPE}
     for q in asserted:
+        if not _plain((q.subject, q.predicate, q.object)):
+            continue
         if q.graph_name.value == GRAPH_ONTOLOGY and isinstance(q.object, ox.Literal) and isinstance(q.subject, ox.NamedNode):
             if q.subject.value.startswith(PREFIXES["csto"]) or q.subject.value.startswith(BASE + "ontology"):
                 continue
@@ -624,6 +646,8 @@ def validate(data_root: Path | str | None = None, build_dir: Path | str | None =
             match = re.match(r"^:(\d+):(\d+): (.*)$", rest)
             line = int(match.group(1)) if match else None
             message = match.group(3) if match else rest.lstrip(": ")
+            # The parser may quote the character it stopped at, a line break included.
+            message = message.replace("\r", "\\r").replace("\n", "\\n")
             syntax.append(Problem("syntax", SYNTAX, message, _FIX_SYNTAX, file=str(path), line=line))
     if syntax:
         return Report(problems=syntax, seconds=time.perf_counter() - started)

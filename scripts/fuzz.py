@@ -236,7 +236,7 @@ def run_one(target: str, data: bytes) -> tuple[str, str]:
         return "crash", traceback.format_exc(limit=-6)
 
 
-def _worker(conn) -> None:  # noqa: ANN001 - a multiprocessing connection
+def _worker(conn) -> None:  # conn: a multiprocessing connection
     _setup()
     conn.send(("ready", ""))
     while True:
@@ -311,6 +311,8 @@ TOKENS = [
     b"VALUES ?x { 1 }", b"BIND(1 AS ?x)", b"GROUP BY", b"ORDER BY", b"LIMIT 1", b"?x", b"$y", b"*", b"+", b"?", b"|", b"/",
     b"#+ param: date (date, default today): d", b"#+ param: x (enum a|b): e", b"#+ param: s (entity, optional):",
     b"#+ param: ", b"#+ summary:", b"#+   ", b"SERVICE", b"INSERT DATA { <a:b> <a:c> <a:d> }", b"DROP ALL",
+    b'csto:notBefore "2020" ', b"csto:notAfter <http://x/> ", b'time:inXSDDate "2020-01-01" ', b"csto:date 2020 ",
+    b'csto:date "2020"^^xsd:date ', b"a csto:Membership ", b"a csto:Tenure ", b"a csto:Event ", b"<urn:x>", b"<kg:x>",
 ]
 
 
@@ -395,17 +397,21 @@ def mutate(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
                 lines[i], lines[j] = lines[j], lines[i]
             out = bytearray(b"\n".join(lines))
         else:  # a character outside ASCII, or a bad UTF-8 sequence
-            out[pos:pos] = rng.choice(["\u200b", "\u0301", "\U0001f600", "\u2028", "\ufeff", "\ud7ff"]).encode() if rng.random() < 0.7 else b"\xc3"
+            odd = ["\u200b", "\u0301", "\U0001f600", "\u2028", "\ufeff", "\ud7ff"]
+            out[pos:pos] = rng.choice(odd).encode() if rng.random() < 0.7 else b"\xc3"
     return bytes(out[:20000])
 
 
 def signature(report: str) -> str:
-    """What identifies a crash: the exception line and the innermost csto_kg frame."""
+    """What identifies a crash: the exception, its first words and the innermost csto_kg frame."""
     lines = [line for line in report.strip().splitlines() if line.strip()]
     last = lines[-1] if lines else report
-    frames = [line.strip() for line in lines if line.strip().startswith("File ") and "csto_kg" in line]
-    where = frames[-1].split(",")[0:3] if frames else ["?"]
-    return f"{last.split(':')[0]} at {' '.join(where)}"
+    kind, _, message = last.partition(": ")
+    frames = [line.strip() for line in lines if line.strip().startswith("File ") and "/csto_kg/" in line]
+    where = frames[-1].split(", in ")[-1] if frames else "?"
+    module = frames[-1].split("/csto_kg/")[-1].split('"')[0] if frames else "?"
+    words = " ".join(message.split()[:4]) if kind == "AssertionError" else ""
+    return f"{kind} in {module}:{where}" + (f" ({words})" if words else "")
 
 
 def shrink(runner: Runner, target: str, data: bytes, kind: str, budget: int = 150) -> bytes:
@@ -471,7 +477,8 @@ def campaign(
         with cf.ThreadPoolExecutor(len(runners)) as pool:
             free = list(runners)
             while True:
-                done = (inputs is not None and sum(tried.values()) >= inputs) or (seconds is not None and time.monotonic() - started >= seconds)
+                elapsed = time.monotonic() - started
+                done = (inputs is not None and sum(tried.values()) >= inputs) or (seconds is not None and elapsed >= seconds)
                 while free and not done:
                     target = rng.choices(targets, weights)[0]
                     base = rng.choice(pools[target]) if pools[target] else b""
@@ -487,7 +494,7 @@ def campaign(
                     pending.remove(item)
                     future, runner, target, data = item
                     outcome, report = future.result()
-                    outcomes[outcome] += 1
+                    outcomes[f"{target} {outcome}"] += 1
                     if outcome in ("crash", "hang"):
                         key = f"{target}: {signature(report) if outcome == 'crash' else 'hang'}"
                         if key not in findings:

@@ -22,6 +22,9 @@ from csto_kg.errors import ConsistencyError
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# rdflib warns on "maybe"^^xsd:boolean, one of the ill-typed literals below
+pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
+
 PREFIXES = """
 @prefix : <http://example.org/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -186,6 +189,13 @@ CONSISTENT = {
         :r a xsd:integer . :s a xsd:string .
     """,
     "range typing of literals without a clash": ":key rdfs:range xsd:string . :x :key 5 .",
+    "allValuesFrom a datatype without a clash": ':A owl:onProperty :p ; owl:allValuesFrom xsd:decimal . :w a :A ; :p "s" .',
+    "literals in rules": """
+        :R owl:onProperty :p ; owl:someValuesFrom xsd:integer . :H owl:onProperty :q ; owl:hasValue 5 .
+        :A owl:onProperty :p ; owl:allValuesFrom xsd:decimal .
+        :p owl:inverseOf :pi . :pi rdfs:domain :D ; rdfs:range :E .
+        :x :p 5 . :y a :H . :z :q 5 . :w a :A ; :p 7 .
+    """,
     "annotation properties": """
         :a rdfs:label "a" ; rdfs:comment "c" ; owl:versionInfo "1" ; rdfs:seeAlso :b .
     """,
@@ -246,6 +256,7 @@ INCONSISTENT = {
         :R owl:onProperty :p ; owl:maxQualifiedCardinality "0"^^xsd:nonNegativeInteger ; owl:onClass :C .
         :x a :R ; :p :y . :y a :C .
     """,
+    "allValuesFrom a datatype": ':A owl:onProperty :p ; owl:allValuesFrom xsd:decimal . :w a :A ; :p "s" . :v :q 1.5 .',
     "datatype disjointness": ':key rdfs:range xsd:string . :x :key 5 ; :name "x" .',
     "xsd:date given a year": ':x :date "1993"^^xsd:date .',
     "xsd:date out of range": ':x :date "2001-02-30"^^xsd:date .',

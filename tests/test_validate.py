@@ -335,3 +335,48 @@ def test_the_query_path_imports_no_validation_code(tmp_path, build_dir):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+# -- docs/adding-a-fact.md, walked through ----------------------------------------------------
+
+
+def test_the_guide_to_adding_a_fact(tmp_path):
+    import os
+
+    guide = (ROOT / "docs" / "adding-a-fact.md").read_text(encoding="utf-8")
+    good, bad = re.findall(r"```turtle\n(.*?)```", guide, re.S)[:2]
+    consoles = re.findall(r"```console\n(.*?)```", guide, re.S)
+    data = scratch_copy(tmp_path / "data")
+    events = data / "graph" / "article" / "events.ttl"
+    original = events.read_text(encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    where = ["--data", str(data), "--build-dir", str(tmp_path / "build")]
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        # From the data folder, as a contributor would: the report's paths are relative to it.
+        return subprocess.run([sys.executable, "-m", "csto_kg", *args, *where], capture_output=True, text=True, cwd=data, env=env)
+
+    # The event without an actor: the report the guide shows, but for the line number.
+    events.write_text(original + bad, encoding="utf-8")
+    failed = run("validate")
+    assert failed.returncode == 1
+    shown = [line for line in consoles[1].splitlines() if not line.startswith("$")]
+    got = failed.stdout.splitlines()
+    line_number = len(original.splitlines()) + 1
+    assert got[0] == re.sub(r":\d+ ", f":{line_number} ", shown[0]), got[0]
+    assert got[1] == shown[1] and got[3] == shown[3] and got[4] == shown[4]
+    assert got[-1] == shown[-1]
+
+    # The event as the guide writes it validates, builds and answers.
+    events.write_text(original + good, encoding="utf-8")
+    valid = run("validate")
+    assert valid.returncode == 0 and valid.stdout.startswith("valid: "), valid.stdout + valid.stderr
+    assert consoles[0].splitlines()[1].startswith("valid: ")
+    assert run("build").returncode == 0
+    timeline = run("query", "timeline", "-p", "from", "2009-10-01", "-p", "to", "2009-10-31")
+    assert timeline.returncode == 0
+    assert "ev:2009-10-example-exercise" in timeline.stdout
+    assert "Member states hold a joint exercise in Belarus (example)" in timeline.stdout
+    ask = run("query", "-e", "ASK { ev:2009-10-example-exercise a csto:Event ; csto:actor kg:belarus }")
+    assert ask.stdout.strip() == "yes"
+    assert "$ csto-kg query -e 'ASK { ev:2009-10-example-exercise a csto:Event ; csto:actor kg:belarus }'\nyes" in consoles[3]
