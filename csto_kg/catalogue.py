@@ -116,16 +116,21 @@ def catalogue(queries_dir: Path) -> dict[str, NamedQuery]:
     """Every named query in `queries_dir`, by name (the file name without .rq)."""
     found = {}
     for path in sorted(queries_dir.glob("*.rq")):
-        found[path.stem] = parse_header(path.read_text(encoding="utf-8"), path.stem, path)
+        found[path.stem] = parse_header(_read(path), path.stem, path)
     return found
 
 
-def load_query_file(path: Path) -> NamedQuery:
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except OSError as err:
         raise UsageError(f"cannot read query file {path}: {err.strerror}") from None
-    return parse_header(text, path.stem, path)
+    except UnicodeDecodeError as err:
+        raise UsageError(f"query file {path} is not UTF-8 text (byte {err.start})") from None
+
+
+def load_query_file(path: Path) -> NamedQuery:
+    return parse_header(_read(path), path.stem, path)
 
 
 def from_text(text: str, name: str = "<query>") -> NamedQuery:

@@ -66,6 +66,13 @@ def register(group: click.Group) -> None:
         help="Requests that may wait for a turn (at most --timeout + 1 s); past that, HTTP 503 with Retry-After.",
     )
     @click.option(
+        "--max-memory",
+        default="1G",
+        show_default=True,
+        type=ByteSize(),
+        help="Memory the Oxigraph server may hold (Linux); past it, it is replaced by a new one.",
+    )
+    @click.option(
         "--allow-service",
         "allow_service",
         multiple=True,
@@ -84,6 +91,7 @@ def register(group: click.Group) -> None:
         max_body: int,
         max_concurrent: int,
         max_waiting: int,
+        max_memory: int,
         allow_service: tuple[str, ...],
         data_root: str | None,
         build_dir: str | None,
@@ -115,6 +123,7 @@ def register(group: click.Group) -> None:
             max_body=max_body,
             max_concurrent=max_concurrent,
             max_waiting=max_waiting,
+            max_memory=max_memory,
             allow_service=allow_service,
             data_root=data_root,
             build_dir=build_dir,

@@ -18,9 +18,9 @@ XSD_GYEARMONTH = XSD + "gYearMonth"
 XSD_GYEAR = XSD + "gYear"
 
 _PATTERNS = (
-    (re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})$"), XSD_DATE),
-    (re.compile(r"^(-?\d{4,})-(\d{2})$"), XSD_GYEARMONTH),
-    (re.compile(r"^(-?\d{4,})$"), XSD_GYEAR),
+    (re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})$", re.ASCII), XSD_DATE),
+    (re.compile(r"^(-?\d{4,})-(\d{2})$", re.ASCII), XSD_GYEARMONTH),
+    (re.compile(r"^(-?\d{4,})$", re.ASCII), XSD_GYEAR),
 )
 
 

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+def one_line(text: object) -> str:
+    """`text` on one line: line breaks and runs of spaces become one space, other control
+    characters are shown escaped, so that every error stays a single readable line."""
+    flat = " ".join(str(text).split())
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in flat)
+
+
 class CstoKgError(Exception):
     """A failure the user can act on: bad data, a failed check, an I/O problem (exit 1)."""
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from csto_kg import __version__
-from csto_kg.errors import LoadError
+from csto_kg.errors import LoadError, one_line
 from csto_kg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, OWL, XSD
 from csto_kg.paths import Layout
 
@@ -21,13 +21,24 @@ def parse_file(path: Path, graph: str, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) 
     """All triples of one file, as quads in `graph`. Raises LoadError naming file and line."""
     target = ox.NamedNode(graph)
     try:
-        return [ox.Quad(t.subject, t.predicate, t.object, target) for t in ox.parse(path=str(path), format=fmt)]
+        data = path.read_bytes()
+    except OSError as err:
+        raise LoadError(f"{path}: cannot read: {one_line(err.strerror or err)}") from None
+    # A UTF-8 byte order mark is allowed at the start of a file; the parser does not expect one.
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in ox.parse(data, format=fmt)]
     except SyntaxError as err:
         line = f":{err.lineno}:{err.offset}" if err.lineno else ""
         message = str(err.msg or err).split(": ", 1)[-1] if err.lineno else str(err)
-        raise LoadError(f"{path}{line}: syntax error: {message}") from None
+        raise LoadError(f"{path}{line}: syntax error: {one_line(message)}") from None
     except (OSError, ValueError) as err:
-        raise LoadError(f"{path}: cannot read: {err}") from None
+        raise LoadError(f"{path}: cannot read: {one_line(err)}") from None
+    # RDF 1.2 triple terms: no export format the project writes can hold them.
+    for quad in quads:
+        if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+            raise LoadError(f"{path}: RDF 1.2 triple terms are not supported ({one_line(quad)})")
+    return quads
 
 
 def version_quads() -> list[ox.Quad]:

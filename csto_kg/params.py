@@ -20,12 +20,15 @@ def _entity(value: str, param: str) -> ox.NamedNode:
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1]
     prefix, sep, local = text.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        return ox.NamedNode(PREFIXES[prefix] + local)
-    if "://" in text and _IRI.match(text):
-        return ox.NamedNode(text)
+    try:
+        if sep and prefix in PREFIXES and not local.startswith("//") and _LOCAL.match(local):
+            return ox.NamedNode(PREFIXES[prefix] + local)
+        if "://" in text and _IRI.match(text):
+            return ox.NamedNode(text)
+    except ValueError:
+        pass  # not a valid IRI: reported below
     slug = re.sub(r"\s+", "-", text.lower())
-    if _LOCAL.match(slug):
+    if not sep and _LOCAL.match(slug):
         return ox.NamedNode(KG + slug)
     raise UsageError(f"invalid value {value!r} for parameter {param!r}: expected a name such as armenia, kg:armenia or an IRI")
 

@@ -989,6 +989,9 @@ class _Reasoner:
                     subs.add(x)
             if c in schema_t or c in watch_so or x in watch_so:
                 dirty[0] = True
+            if t_static is not None:  # rdf:type itself has superproperties, a domain or a range
+                full.append((x, T, c))
+                return
             dyn = cdyn_cache.get(c, MISSING)
             if dyn is MISSING:
                 dyn = cdyn(c)
@@ -1327,17 +1330,19 @@ class _Reasoner:
                 if full:
                     process_full(*full.pop())
 
-        def pass_all() -> bool:
-            """Every triple of the graph once through the rules; False if the schema changed."""
+        def pass_all() -> None:
+            """Every triple of the graph once through the rules, to a fixpoint under this schema.
+
+            A triple that changes the schema only sets `dirty`: the round ends as if
+            nothing had changed, and the caller compiles the schema again and starts a
+            new round, so that one round takes in all the schema changes it makes.
+            """
             for p in list(sp):
                 d = sp[p]
                 for s, objs in list(d.items()):
                     for o in tuple(objs):
                         process_full(s, p, o)
                         drain()
-                        if dirty[0]:
-                            return False
-            return True
 
         return pass_all, drain, add
 
@@ -1370,13 +1375,13 @@ class _Reasoner:
             self.dirty[0] = False
             self._compile()
             pass_all, drain, add = self._engine()
-            if pass_all():
-                while self.keys and not self.dirty[0]:
-                    before = self._count_sa()
-                    self._apply_keys(add)
-                    drain()
-                    if self._count_sa() == before:
-                        break
+            pass_all()
+            while self.keys and not self.dirty[0]:
+                before = self._count_sa()
+                self._apply_keys(add)
+                drain()
+                if self._count_sa() == before:
+                    break
             if not self.dirty[0]:
                 break
         self._check()

@@ -16,6 +16,8 @@ ThreadingHTTPServer) adds what the Oxigraph server does not offer:
   network it runs in;
 - limits on the size of a request body (HTTP 413), on the requests worked on at once and
   waiting for their turn (past both, HTTP 503 with Retry-After), and on open connections;
+- a supervisor that replaces the Oxigraph server when it goes on with a query past the
+  time limit, holds more memory than `max_memory`, or dies (see Supervisor);
 - CORS headers for browser clients, and answers to CORS preflight requests;
 - content negotiation over every result format of csto_kg.formats (and the `format` or
   `output` parameter that SPARQLWrapper and Virtuoso clients send);
@@ -77,6 +79,7 @@ ONTOLOGY_PATH = "ontology"
 DEFAULT_MAX_BODY = 1 << 20  # bytes of a request body: a query, an update, a form, an upload
 DEFAULT_MAX_CONCURRENT = 8  # requests worked on at once
 DEFAULT_MAX_WAITING = 32  # requests that may wait for one of those places
+DEFAULT_MAX_MEMORY = 1 << 30  # bytes the Oxigraph server may hold before it is replaced
 
 _MAX_ANSWER_BYTES = 64 << 20  # bytes of one answer of the Oxigraph server, past which it is refused
 _MAX_ENTITY_PATH = 1024  # characters of an entity path
@@ -490,6 +493,180 @@ class Backend:
             process.kill()
             process.wait(timeout=10)
 
+    def kill(self) -> None:
+        """Stop it now, queries in progress and all (SIGKILL)."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _memory(pid: int) -> int | None:
+    """The resident memory of a process in bytes (Linux; None elsewhere or if gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+class Supervisor:
+    """Keeps an Oxigraph server running within its limits, and replaces it when it is not.
+
+    The Oxigraph server does not stop every query at its own time limit: a COUNT over a
+    cross product runs on for many times the limit, and an ORDER BY over one never stops
+    and takes memory at hundreds of MB a second. The front cannot cancel one query. So it
+    hands each query it gives up on (past the time limit) to a reaper that reads the rest
+    of the answer, and the supervisor replaces the server (a new one over the same copy,
+    then the old one killed) when such a query still runs `grace` seconds later, when the
+    server holds more than `max_memory` bytes (checked five times a second, Linux only),
+    or when it has died. Queries in progress on a replaced server are sent once more to
+    the new one (a query only reads), except the likely culprits: the queries already
+    given up on, and, when memory ran over, the one that had run longest.
+    """
+
+    def __init__(self, binary: str, location: Path, *, writable: bool, timeout: float, log: Path,
+                 max_memory: int | None = DEFAULT_MAX_MEMORY) -> None:
+        self.binary = binary
+        self.location = location
+        self.writable = writable
+        self.timeout = timeout
+        self.log = log
+        self.max_memory = max_memory
+        self.grace = max(2.0, timeout)
+        self.backend = self._new_backend()
+        self.generation = 0
+        self.replaced = 0
+        self.stopping = False  # set when the server stops: no replacement for a stuck query then
+        self.log_line: Callable[[str], None] = lambda _text: None
+        self._lock = threading.Lock()
+        self._running: dict[int, tuple[int, float]] = {}  # query -> (generation, started)
+        self._abandoned: dict[int, tuple[int, float]] = {}  # query -> (generation, given up at)
+        self._condemned: set[int] = set()
+        self._next = 0
+        self._stop = threading.Event()
+        self._watch: threading.Thread | None = None
+
+    def _new_backend(self) -> Backend:
+        return Backend(self.binary, self.location, writable=self.writable, timeout=self.timeout, log=self.log)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self.backend.address
+
+    def start(self) -> None:
+        self.backend.start()
+        self._watch = threading.Thread(target=self._watch_loop, name="csto-kg-supervisor", daemon=True)
+        self._watch.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._watch is not None:
+            self._watch.join(10)
+        with self._lock:
+            self.backend.stop()
+
+    # -- queries
+    def begin(self) -> tuple[int, tuple[str, int], int]:
+        """Register a query about to be sent: its id, the server's address and generation."""
+        with self._lock:
+            self._next += 1
+            self._running[self._next] = (self.generation, time.monotonic())
+            return self._next, self.backend.address, self.generation
+
+    def resend(self, query: int) -> tuple[tuple[str, int], int] | None:
+        """After the server broke off a query: the new server to send it to, or None if it
+        was not replaced since (a real failure) or the query is a likely culprit."""
+        with self._lock:
+            generation, started = self._running.get(query, (self.generation, 0.0))
+            if generation == self.generation or query in self._condemned:
+                return None
+            self._running[query] = (self.generation, started)
+            return self.backend.address, self.generation
+
+    def condemned(self, query: int) -> bool:
+        with self._lock:
+            return query in self._condemned
+
+    def end(self, query: int) -> None:
+        with self._lock:
+            self._running.pop(query, None)
+            self._condemned.discard(query)
+
+    def abandon(self, query: int, conn: http.client.HTTPConnection, response: http.client.HTTPResponse | None) -> None:
+        """The front gave up on this query: read the rest of its answer in the background,
+        so that the supervisor sees whether the server goes on with it."""
+        with self._lock:
+            generation, _started = self._running.pop(query, (self.generation, 0.0))
+            self._condemned.discard(query)
+            self._abandoned[query] = (generation, time.monotonic())
+
+        def reap() -> None:
+            try:
+                if conn.sock is not None:
+                    conn.sock.settimeout(self.grace + self.timeout + 60)
+                answer = response if response is not None else conn.getresponse()
+                while answer.read(1 << 16):
+                    pass
+            except (OSError, http.client.HTTPException):
+                pass
+            finally:
+                conn.close()
+                with self._lock:
+                    self._abandoned.pop(query, None)
+
+        threading.Thread(target=reap, name="csto-kg-reaper", daemon=True).start()
+
+    # -- watching
+    def _watch_loop(self) -> None:
+        while not self._stop.wait(0.2):
+            try:
+                self._check()
+            except Exception as err:  # the watch must go on
+                self.log_line(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} supervisor: {type(err).__name__}: {err}")
+
+    def _check(self) -> None:
+        with self._lock:
+            backend, generation = self.backend, self.generation
+            stuck = [since for g, since in self._abandoned.values() if g == generation]
+        process = backend.process
+        if process is None or process.poll() is not None:
+            self.replace("it stopped")
+            return
+        memory = _memory(process.pid) if self.max_memory else None
+        if memory is not None and self.max_memory and memory > self.max_memory:
+            self.replace(f"it held {memory >> 20} MB, over the limit of {self.max_memory >> 20} MB (--max-memory)",
+                         culprit=True)
+        elif stuck and not self.stopping and time.monotonic() - min(stuck) > self.grace:
+            self.replace(f"a query given up on at the time limit still ran {self.grace:g} s later")
+
+    def replace(self, reason: str, *, culprit: bool = False) -> None:
+        """Start a new Oxigraph server over the same copy, send new queries there, and kill
+        the old one (for a writable store, which takes one writer, the old one first)."""
+        if self._stop.is_set():
+            return
+        old = self.backend
+        if self.writable:
+            old.kill()
+        new = self._new_backend()
+        new.start()
+        with self._lock:
+            if culprit:
+                oldest = min(
+                    ((started, q) for q, (g, started) in self._running.items() if g == self.generation),
+                    default=None,
+                )
+                if oldest is not None:
+                    self._condemned.add(oldest[1])
+            self.backend = new
+            self.generation += 1
+            self.replaced += 1
+        old.kill()
+        self.log_line(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} replaced the Oxigraph server: {reason}")
+
 
 # --------------------------------------------------------------------------- front
 @dataclass
@@ -548,6 +725,14 @@ class Gate:
             self._turns.notify()
 
 
+class _Broken(Exception):
+    """The Oxigraph server broke off a connection (it may have been replaced meanwhile)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 @dataclass
 class _Upstream:
     """What the Oxigraph server answered to one query, counted and parsed."""
@@ -561,12 +746,15 @@ class _Upstream:
 class FrontServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The listen backlog (the standard library's 5 resets connections when a burst of
+    # clients connects at once).
+    request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], backend: tuple[str, int], settings: Settings, log: IO[str]) -> None:
+    def __init__(self, address: tuple[str, int], supervisor: Supervisor, settings: Settings, log: IO[str]) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, FrontHandler)
-        self.backend = backend
+        self.supervisor = supervisor
         self.settings = settings
         self.log_stream = log
         self.log_lock = threading.Lock()
@@ -575,7 +763,6 @@ class FrontServer(ThreadingHTTPServer):
         self._idle = threading.Condition()
         # A request waits for a place at most about as long as one in progress may run.
         self.gate = Gate(settings.max_concurrent, settings.max_waiting, settings.timeout + 1)
-        self.request_queue_size = 128  # the listen backlog: bursts of new connections
         self._connections = 0
         self._connections_lock = threading.Lock()
 
@@ -610,10 +797,20 @@ class FrontServer(ThreadingHTTPServer):
             f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nAccess-Control-Allow-Origin: *\r\n"
             "Connection: close\r\n\r\n"
         )
-        with contextlib.suppress(OSError):
-            request.settimeout(1)
-            request.sendall(head.encode("ascii") + body)
-        self.shutdown_request(request)
+
+        def answer() -> None:
+            # In a short-lived thread: the request is read off (a little, briefly) so that
+            # closing does not reset the connection before the client has the answer.
+            with contextlib.suppress(OSError):
+                request.settimeout(1)
+                request.sendall(head.encode("ascii") + body)
+                request.shutdown(socket.SHUT_WR)
+                left = 1 << 16
+                while left > 0 and (chunk := request.recv(left)):
+                    left -= len(chunk)
+            self.shutdown_request(request)
+
+        threading.Thread(target=answer, name="csto-kg-turn-away", daemon=True).start()
         self.log_line(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {client_address[0]} connection turned away: "
                       f"{self.settings.max_connections} open 503")
 
@@ -663,6 +860,12 @@ class FrontHandler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return "csto-kg"
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # The standard library's answers to requests it cannot read (a request line over
+        # 64 KB, malformed headers) close the connection with the rest of the request unread.
+        self._linger = True
+        super().send_error(code, message, explain)
+
     # ---------------------------------------------------------------- plumbing
     def handle_one_request(self) -> None:
         # One handler serves every request of a kept-alive connection: reset per request.
@@ -671,6 +874,7 @@ class FrontHandler(BaseHTTPRequestHandler):
         self._sent = 0
         self._body_left: int | None = None
         self._params: dict[str, list[str]] = {}
+        self._logged = False
         self.server.begin()
         try:
             super().handle_one_request()
@@ -690,6 +894,9 @@ class FrontHandler(BaseHTTPRequestHandler):
         self.server.log_line(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {self.client_address[0]} {_clean(format % args)}")
 
     def _log(self) -> None:
+        if self._logged:
+            return
+        self._logged = True
         request = _clean(getattr(self, "requestline", "") or "-")
         if len(request) > 300:
             request = request[:297] + "..."
@@ -805,36 +1012,49 @@ class FrontHandler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
+        # The log line goes out before the body: a client that has the whole answer finds
+        # it in the log (and lines come in the order the answers were completed).
+        self._sent = len(body) if self.command != "HEAD" else 0
+        self._log()
         if self.command != "HEAD":
             self.wfile.write(body)
-            self._sent = len(body)
 
     def _send_text(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         self._send(status, (message.rstrip("\n") + "\n").encode("utf-8"), "text/plain; charset=utf-8", headers)
 
     def _drain(self) -> None:
-        """Read what is left of a small request body, so the connection stays usable;
-        close the connection rather than read a large one."""
+        """Read what is left of the request body before answering, so that the client,
+        still sending it, gets the answer (closing on unread data resets the connection).
+        A body over the limit is read (and thrown away) up to 16 MB and for 5 s at most,
+        and the connection closed; past that it is closed with the body left unread,
+        after a last bounded read (see finish)."""
         left = self._body_left
         if left is None:
             try:
                 left = self._content_length(required=False) or 0
             except HttpError:
                 left = 0
+        self._body_left = 0
         if left > self.server.settings.max_body:
             self.close_connection = True
-            self._linger = True
-            return
-        while left > 0:
-            chunk = self.rfile.read(min(left, 1 << 16))
-            if not chunk:
-                break
-            left -= len(chunk)
-        self._body_left = 0
+            if left > _LINGER_BYTES or self.headers.get("Expect", "").lower() == "100-continue":
+                self._linger = True  # a client that waits for 100 Continue sends nothing more
+                return
+        deadline = time.monotonic() + 5
+        with contextlib.suppress(OSError):
+            while left > 0 and time.monotonic() < deadline:
+                self.connection.settimeout(5)
+                chunk = self.rfile.read1(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
+            self.connection.settimeout(self.timeout)
+        if left > 0:
+            self.close_connection = self._linger = True
 
     def _content_length(self, required: bool = True) -> int | None:
         if self.headers.get("Transfer-Encoding", "").lower() not in ("", "identity"):
-            self.close_connection = True
+            self.close_connection = self._linger = True
             raise HttpError(411, "send the request body with a Content-Length, not chunked")
         value = self.headers.get("Content-Length")
         if value is None:
@@ -949,13 +1169,64 @@ class FrontHandler(BaseHTTPRequestHandler):
         self._answer(upstream, wanted)
 
     def _run_upstream(self, query: str, dataset: list[tuple[str, str]]) -> _Upstream:
-        """Run the query on the Oxigraph server; read and count its answer within the limits."""
+        """Run the query on the Oxigraph server; read and count its answer within the limits.
+
+        If the supervisor replaced the server while it ran, the query is sent once more to
+        the new one, within the same time limit."""
         settings = self.server.settings
+        supervisor = self.server.supervisor
         deadline = time.monotonic() + settings.timeout + 0.5
-        limit_text = f"the query ran past the time limit of {settings.timeout:g} s"
-        conn = http.client.HTTPConnection(*self.server.backend, timeout=settings.timeout + 1)
+        body = urllib.parse.urlencode([("query", query), *dataset]).encode("utf-8")
+        ticket, address, _generation = supervisor.begin()
         try:
-            body = urllib.parse.urlencode([("query", query), *dataset]).encode("utf-8")
+            while True:
+                try:
+                    lines, kind, count = self._ask_upstream(body, address, deadline, ticket)
+                    break
+                except _Broken as broken:
+                    again = supervisor.resend(ticket)
+                    if again is None or time.monotonic() >= deadline:
+                        if supervisor.condemned(ticket):
+                            raise HttpError(503, "the query took more memory than this server allows (--max-memory); "
+                                            "the SPARQL engine was restarted") from None
+                        raise HttpError(502, broken.message) from None
+                    address = again[0]
+        finally:
+            supervisor.end(ticket)
+        data = b"".join(lines)
+        limit_text = f"the query ran past the time limit of {settings.timeout:g} s"
+        try:
+            if kind == "graph":
+                return _Upstream("graph", triples=list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)), count=count)
+            results = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
+            if isinstance(results, ox.QueryBoolean):
+                return _Upstream("boolean", data=data, count=1)
+            # Read every row now, so that a broken answer fails here and not while writing.
+            rows = sum(1 for _row in results)
+            return _Upstream("solutions", data=data, count=rows)
+        except (SyntaxError, ValueError, OSError) as err:
+            tail = lines[-1].decode("utf-8", errors="replace").strip() if lines else ""
+            if "cancel" in tail.lower():
+                raise HttpError(503, limit_text) from None
+            raise HttpError(500, f"the SPARQL engine broke off its answer: {tail or err}") from None
+
+    def _ask_upstream(self, body: bytes, address: tuple[str, int], deadline: float, ticket: int) -> tuple[list[bytes], str, int]:
+        """One attempt: the lines of the answer, its kind and its count of rows or triples.
+        Past the deadline the query is handed to the supervisor (503); a connection the
+        server breaks off raises _Broken."""
+        settings = self.server.settings
+        limit_text = f"the query ran past the time limit of {settings.timeout:g} s"
+        conn = http.client.HTTPConnection(*address, timeout=max(0.01, deadline - time.monotonic()))
+        response: http.client.HTTPResponse | None = None
+        handed_over = False
+
+        def give_up() -> HttpError:
+            nonlocal handed_over
+            handed_over = True
+            self.server.supervisor.abandon(ticket, conn, response)
+            return HttpError(503, limit_text)
+
+        try:
             try:
                 conn.request(
                     "POST",
@@ -969,11 +1240,14 @@ class FrontHandler(BaseHTTPRequestHandler):
                 )
                 response = conn.getresponse()
             except TimeoutError:
-                raise HttpError(503, limit_text) from None
-            except OSError as err:
-                raise HttpError(502, f"the SPARQL engine did not answer: {err}") from None
+                raise give_up() from None
+            except (OSError, http.client.HTTPException) as err:
+                raise _Broken(f"the SPARQL engine did not answer: {err}") from None
             if response.status != 200:
-                text = response.read(64 * 1024).decode("utf-8", errors="replace").strip()
+                try:
+                    text = response.read(64 * 1024).decode("utf-8", errors="replace").strip()
+                except (OSError, http.client.HTTPException) as err:
+                    raise _Broken(f"the SPARQL engine broke off its answer: {err}") from None
                 status = 400 if response.status == 400 else (503 if "cancel" in text.lower() else 500)
                 if status == 503:
                     text = limit_text
@@ -988,15 +1262,15 @@ class FrontHandler(BaseHTTPRequestHandler):
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise HttpError(503, limit_text)
+                    raise give_up()
                 if conn.sock is not None:
                     conn.sock.settimeout(left)
                 try:
                     line = response.readline(_MAX_ANSWER_BYTES - size + 1)
                 except TimeoutError:
-                    raise HttpError(503, limit_text) from None
+                    raise give_up() from None
                 except (OSError, http.client.HTTPException) as err:
-                    raise HttpError(502, f"the SPARQL engine broke off its answer: {err}") from None
+                    raise _Broken(f"the SPARQL engine broke off its answer: {err}") from None
                 if not line:
                     break
                 size += len(line)
@@ -1020,23 +1294,12 @@ class FrontHandler(BaseHTTPRequestHandler):
                         "nothing was sent: narrow the query or page through it with LIMIT and OFFSET",
                         {"X-Result-Limit": str(cap)},
                     )
+            if response.length not in (None, 0) or (response.chunked and response.chunk_left not in (None, 0)):
+                raise _Broken("the SPARQL engine broke off its answer")
+            return lines, kind, count
         finally:
-            conn.close()
-        data = b"".join(lines)
-        try:
-            if kind == "graph":
-                return _Upstream("graph", triples=list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)), count=count)
-            results = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
-            if isinstance(results, ox.QueryBoolean):
-                return _Upstream("boolean", data=data, count=1)
-            # Read every row now, so that a broken answer fails here and not while writing.
-            rows = sum(1 for _row in results)
-            return _Upstream("solutions", data=data, count=rows)
-        except (SyntaxError, ValueError, OSError) as err:
-            tail = lines[-1].decode("utf-8", errors="replace").strip() if lines else ""
-            if "cancel" in tail.lower():
-                raise HttpError(503, limit_text) from None
-            raise HttpError(500, f"the SPARQL engine broke off its answer: {tail or err}") from None
+            if not handed_over:
+                conn.close()
 
     def _answer(self, upstream: _Upstream, wanted: str | None) -> None:
         accept = self.headers.get("Accept")
@@ -1113,7 +1376,7 @@ class FrontHandler(BaseHTTPRequestHandler):
             body = _BoundedReader(self.rfile, length)
             headers["Content-Length"] = str(length)
             self._body_left = 0
-        conn = http.client.HTTPConnection(*self.server.backend, timeout=max(self.server.settings.timeout, 60))
+        conn = http.client.HTTPConnection(*self.server.supervisor.address, timeout=max(self.server.settings.timeout, 60))
         try:
             try:
                 conn.request(method, target, body=body, headers=headers)
@@ -1418,7 +1681,7 @@ class Running:
 
     url: str
     front: FrontServer
-    backend: Backend
+    backend: Supervisor
     folder: Path
 
     @property
@@ -1449,6 +1712,7 @@ def start(
     max_body: int = DEFAULT_MAX_BODY,
     max_concurrent: int = DEFAULT_MAX_CONCURRENT,
     max_waiting: int = DEFAULT_MAX_WAITING,
+    max_memory: int | None = DEFAULT_MAX_MEMORY,
     allow_service: Iterable[str] = (),
     data_root: Path | str | None = None,
     build_dir: Path | str | None = None,
@@ -1458,6 +1722,7 @@ def start(
 
     `allow_service`: the URLs a SERVICE (or, with `writable`, a LOAD) may reach, each
     matched character for character; "any" allows every address. By default none.
+    `max_memory`: bytes the Oxigraph server may hold before it is replaced (None: no limit).
     The caller runs `running.front.serve_forever()` and then `running.close()`; `serve()`
     does both and handles signals.
     """
@@ -1474,6 +1739,8 @@ def start(
         raise UsageError("--max-concurrent must be at least 1")
     if max_waiting < 0:
         raise UsageError("--max-waiting must be 0 or more")
+    if max_memory is not None and max_memory < 64 << 20:
+        raise UsageError("--max-memory must be at least 64 MB")
     allowed = allowed_services(allow_service)
     if not 0 <= port <= 65535:
         raise UsageError(f"invalid port {port}")
@@ -1481,10 +1748,11 @@ def start(
     ensure_built(layout)
     binary = find_oxigraph()
     folder = Path(tempfile.mkdtemp(prefix="csto-kg-serve-"))
-    backend = Backend(binary, folder / "store", writable=writable, timeout=timeout, log=folder / "oxigraph.log")
+    backend = Supervisor(binary, folder / "store", writable=writable, timeout=timeout, log=folder / "oxigraph.log",
+                         max_memory=max_memory)
     try:
         location = copy_build(layout, folder, binary)
-        backend.location = location
+        backend.location = backend.backend.location = location
         backend.start()
         settings = Settings(
             writable=writable,
@@ -1496,9 +1764,10 @@ def start(
             allow_service=allowed,
         )
         try:
-            front = FrontServer((host, port), backend.address, settings, log or sys.stderr)
+            front = FrontServer((host, port), backend, settings, log or sys.stderr)
         except OSError as err:
             raise CstoKgError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+        backend.log_line = front.log_line
         bound = front.server_address[1]
         url = f"http://{_display_host(host)}:{bound}/"
         settings.host = f"{_display_host(host)}:{bound}"
@@ -1547,6 +1816,7 @@ def serve(
     max_body: int = DEFAULT_MAX_BODY,
     max_concurrent: int = DEFAULT_MAX_CONCURRENT,
     max_waiting: int = DEFAULT_MAX_WAITING,
+    max_memory: int | None = DEFAULT_MAX_MEMORY,
     allow_service: Iterable[str] = (),
     data_root: Path | str | None = None,
     build_dir: Path | str | None = None,
@@ -1563,6 +1833,7 @@ def serve(
         max_body=max_body,
         max_concurrent=max_concurrent,
         max_waiting=max_waiting,
+        max_memory=max_memory,
         allow_service=allow_service,
         data_root=data_root,
         build_dir=build_dir,
@@ -1576,6 +1847,7 @@ def serve(
             return
         stop_requested.set()
         front.stopping = True
+        running.backend.stopping = True
         front.log_line(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} stopping ({signal.Signals(signum).name})")
         threading.Thread(target=front.shutdown, daemon=True).start()
 

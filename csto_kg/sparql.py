@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from csto_kg import catalogue, formats, params
-from csto_kg.errors import QueryError, UsageError
+from csto_kg.errors import QueryError, UsageError, one_line
 from csto_kg.namespaces import ASSERTED_GRAPHS, GRAPH_DERIVED, PREFIXES, XSD
 from csto_kg.paths import Layout
 
@@ -152,12 +152,14 @@ def run_on_store(
         try:
             return store.query(named.text, **options)
         except SyntaxError as err:
-            raise QueryError(f"SPARQL syntax error in {named.name}: {err}") from None
+            raise QueryError(f"SPARQL syntax error in {named.name}: {one_line(err)}") from None
         except (OSError, ValueError, RuntimeError) as err:
             if "SELECT projection" in str(err):
                 # SPARQL substitution (SEP-0007) binds only projected variables.
-                raise UsageError(f"query {named.name}: a bound parameter must be a variable of its SELECT clause ({err})") from None
-            raise QueryError(f"query {named.name} failed: {err}") from None
+                raise UsageError(
+                    f"query {named.name}: a bound parameter must be a variable of its SELECT clause ({one_line(err)})"
+                ) from None
+            raise QueryError(f"query {named.name} failed: {one_line(err)}") from None
 
     result = execute()
     if isinstance(result, ox.QuerySolutions):
@@ -165,7 +167,7 @@ def run_on_store(
         try:
             rows = [tuple(s[v] for v in variables) for s in result]
         except (OSError, RuntimeError) as err:
-            raise QueryError(f"query {named.name} failed: {err}") from None
+            raise QueryError(f"query {named.name} failed: {one_line(err)}") from None
         return QueryResult("select", variables, rows, _rerun=execute)
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(result), _rerun=execute)

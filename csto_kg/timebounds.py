@@ -34,8 +34,14 @@ def _date(value: dt.date) -> ox.Literal:
     return ox.Literal(value.isoformat(), datatype=_XSD_DATE)
 
 
-def _literal_date(term: ox.Literal) -> dt.date:
-    return dt.date.fromisoformat(term.value)
+def _literal_date(subject: object, predicate: str, term: object) -> dt.date:
+    """The day of an xsd:date literal (csto:notBefore / csto:notAfter)."""
+    if isinstance(term, ox.Literal) and term.datatype == _XSD_DATE:
+        try:
+            return bounds(term.value, XSD + "date")[0]
+        except ValueError:
+            pass
+    raise ConsistencyError(f"{subject}: {predicate} must be an xsd:date literal, not {term}")
 
 
 def derive(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -55,9 +61,9 @@ def derive(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
                 raise ConsistencyError(f"{subject}: {err}") from None
             instant[subject] = [first, last]
     for subject, obj in by_predicate[CSTO + "notBefore"]:
-        instant[subject][0] = _literal_date(obj)
+        instant[subject][0] = _literal_date(subject, "csto:notBefore", obj)
     for subject, obj in by_predicate[CSTO + "notAfter"]:
-        instant[subject][1] = _literal_date(obj)
+        instant[subject][1] = _literal_date(subject, "csto:notAfter", obj)
     for subject, (first, last) in instant.items():
         if first is not None:
             out.add(ox.Quad(subject, ox.NamedNode(CSTO + "earliest"), _date(first), _GRAPH))

@@ -196,6 +196,10 @@ CONSISTENT = {
         :p owl:inverseOf :pi . :pi rdfs:domain :D ; rdfs:range :E .
         :x :p 5 . :y a :H . :z :q 5 . :w a :A ; :p 7 .
     """,
+    "rdf:type as a subproperty and with a domain": """
+        rdf:type rdfs:subPropertyOf :typeOf ; rdfs:domain :Typed .
+        :C rdfs:subClassOf :D . :p rdfs:domain :C . :x a :C . :y :p :z .
+    """,
     "annotation properties": """
         :a rdfs:label "a" ; rdfs:comment "c" ; owl:versionInfo "1" ; rdfs:seeAlso :b .
     """,
