@@ -349,9 +349,11 @@ def main() -> int:
             raise SystemExit(str(err)) from None
         finally:
             stop_server(process)
-            print(f"server stopped (exit {process.returncode}); log: {sum(1 for _ in log.open(errors='replace'))} lines",
-                  file=sys.stderr)
+            lines = log.read_text(errors="replace").splitlines()
+            replaced = sum("replaced the Oxigraph server" in line for line in lines)
+            print(f"server stopped (exit {process.returncode}); log: {len(lines)} lines", file=sys.stderr)
     print(render(report, args.clients, args.slow, args.hostile))
+    print(f"Oxigraph server replaced by the supervisor: {replaced} times")
     return 1 if report.unexpected() or report.canary_hits or process.returncode != 0 else 0
 
 

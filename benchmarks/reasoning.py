@@ -4,8 +4,8 @@
     python benchmarks/reasoning.py --sizes 10000 --runs 5 --engines rules owlrl
 
 Graphs come from benchmarks/generate.py (seed 1), cached in --data-dir. Each run is a
-fresh subprocess, so that its peak memory (ru_maxrss) is its own; the seconds are those of
-the reasoning call only, after the graph is parsed:
+fresh subprocess, so that its peak memory (VmHWM, else ru_maxrss) is its own, parsed graph
+included; the seconds are those of the reasoning call only, after the graph is parsed:
 
 * rules       csto_kg.rules.closure on the parsed triples (what the build runs);
 * owlrl       csto_kg.reason.closure_owlrl (rdflib graph, owlrl closure, filtering);
@@ -38,8 +38,6 @@ ENGINES = ("rules", "owlrl", "reasonable")
 
 
 def _child(engine: str, path: str) -> None:
-    import resource
-
     sys.path.insert(0, str(ROOT))
     result: dict = {"engine": engine}
     if engine == "reasonable":
@@ -65,8 +63,26 @@ def _child(engine: str, path: str) -> None:
         result["seconds"] = time.perf_counter() - start
         result["triples_in"] = len(triples)
         result["inferred"] = len(inferred)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    result["peak_mb"] = _peak_mb()
     print(json.dumps(result))
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory.
+
+    VmHWM where there is /proc: ru_maxrss carries over across exec on Linux, so a child
+    would report at least what its parent held when it forked.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1024 if sys.platform != "darwin" else rss / 2**20
 
 
 # -- parent ----------------------------------------------------------------------------------
@@ -74,12 +90,10 @@ def _child(engine: str, path: str) -> None:
 
 def _graph(data_dir: Path, size: int) -> Path:
     path = data_dir / f"g{size}.nt"
-    if not path.exists():
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        from generate import generate
-
+    if not path.exists():  # generated in a subprocess, so that this one stays small
         tmp = path.with_suffix(".tmp")
-        tmp.write_text("\n".join(generate(size, seed=1)) + "\n", encoding="utf-8")
+        generator = ROOT / "benchmarks" / "generate.py"
+        subprocess.run([sys.executable, str(generator), "--triples", str(size), "--seed", "1", "-o", str(tmp)], check=True)
         tmp.rename(path)
     ttl = path.with_suffix(".ttl")
     if not ttl.exists():
@@ -175,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
                 gave_up = True
             rows.append(row)
             print(_fmt(row), flush=True)
-    print("(inferred: triples added, for reasonable all triples it returns; peak MB: ru_maxrss of the run's process)")
+    print("(inferred: triples added; for reasonable, all the triples it returns. peak MB: the run's process, graph included)")
     report = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "python": platform.python_version(),
