@@ -1,0 +1,204 @@
+"""The speed benchmark: every target, side by side, in one run.
+
+    python benchmarks/run.py                         # all sizes: 10^4, 10^5, 10^6 triples
+    python benchmarks/run.py --sizes 10000 --runs 3  # a quick run
+
+It measures, each in fresh subprocesses so that start-up and peak memory are real:
+
+1. a named query from the command line with the build present (`csto-kg query members`),
+   against the naive path (parse the sources with rdflib, owlrl closure, rdflib SPARQL);
+2. a full build of the project's own graph (parse, validate, reason, store);
+3. at each size, a graph made of the project's sources plus generated alliance data
+   (benchmarks/generate.py): the build (reasoning with csto_kg.rules; validation off, as
+   pySHACL over a million triples is not what this measures), every named query's median
+   over repeated runs on the open store, and Turtle and JSON-LD export.
+
+Reasoning alone, against owlrl and reasonable, is benchmarks/reasoning.py. The table goes
+to standard output (median, min, max seconds; peak MB), the figures to --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+# The naive path: what a user without csto-kg would run for the same answer.
+NAIVE = r"""
+import sys, glob, datetime
+from rdflib import Graph
+import owlrl
+g = Graph()
+for path in sorted(glob.glob(sys.argv[1] + "/ontology/*.ttl") + glob.glob(sys.argv[1] + "/graph/*/*.ttl")):
+    g.parse(path, format="turtle")
+owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
+q = '''
+PREFIX csto: <https://w3id.org/csto-kg/ontology#>
+PREFIX kg: <https://w3id.org/csto-kg/id/>
+PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+SELECT ?name ?status WHERE {
+  ?m a csto:Membership ; csto:member ?s ; csto:organisation kg:csto ; csto:status ?st ; csto:during ?i .
+  ?st csto:countsAsMember true ; rdfs:label ?status .
+  ?i time:hasBeginning/(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear) ?b .
+  OPTIONAL { ?i time:hasEnd/(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear) ?e }
+  FILTER(STR(?b) <= "%s" && (!BOUND(?e) || "%s" < STR(?e)))
+  ?s rdfs:label ?name . FILTER(lang(?name) = "en" && lang(?status) = "en")
+}''' % ((datetime.date.today().isoformat(),) * 2)
+print(len(list(g.query(q))))
+"""
+
+# One child run of the scale measurements: build, then time queries and exports.
+SCALE = r"""
+import json, statistics, sys, time, io, resource
+sys.path.insert(0, sys.argv[3])
+data, build_dir, runs = sys.argv[1], sys.argv[2], int(sys.argv[4])
+from csto_kg.pipeline import build
+from csto_kg.paths import Layout
+from csto_kg.store import open_store
+from csto_kg.catalogue import catalogue
+from csto_kg.sparql import run_on_store
+from csto_kg.serialize import write_export
+from csto_kg import formats
+out = {}
+t = time.perf_counter(); result = build(data, build_dir, validate=False, show_progress=False)
+out["build"] = time.perf_counter() - t
+out["triples"] = sum(result.triples.values())
+layout = Layout.resolve(data, build_dir)
+store = open_store(layout)
+given = {"status": {"state": "armenia"}, "events-of": {"actor": "armenia"}}
+out["queries"] = {}
+for name, named in catalogue(layout.queries_dir).items():
+    if "SERVICE" in named.text:
+        continue
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter(); rows = run_on_store(store, named, given.get(name, {})); times.append(time.perf_counter() - t)
+    out["queries"][name] = {"median": statistics.median(times), "min": min(times), "max": max(times), "rows": len(rows)}
+out["export"] = {}
+for fmt in ("turtle", "json-ld"):
+    times = []
+    for _ in range(max(1, runs // 3)):
+        buffer = io.BytesIO()
+        t = time.perf_counter(); write_export(store, buffer, formats.rdf_format(fmt), inferred=True); times.append(time.perf_counter() - t)
+    out["export"][fmt] = {"median": statistics.median(times), "min": min(times), "max": max(times), "bytes": len(buffer.getvalue())}
+out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+"""
+
+
+def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak MB of the child (its own ru_maxrss, by wait4), and its output."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"benchmark step failed: {' '.join(cmd)}\n{err.read().decode().strip()}")
+        return seconds, usage.ru_maxrss / 1024, out.read().decode()
+
+
+def stats(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
+
+
+def scratch_data(dest: Path, extra: Path | None) -> Path:
+    for name in ("ontology", "graph", "queries", "shapes"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, dest / name)
+    if extra is not None:
+        (dest / "graph" / "generated").mkdir()
+        shutil.copy(extra, dest / "graph" / "generated" / "data.ttl")  # N-Triples is Turtle
+    return dest
+
+
+def cli_query(args: argparse.Namespace, work: Path) -> dict:
+    data = scratch_data(work / "cli-data", None)
+    build_dir = work / "cli-build"
+    env = {**os.environ, "CSTO_KG_DATA": str(data), "CSTO_KG_BUILD": str(build_dir), "CSTO_KG_QUIET": "1"}
+    timed([PYTHON, "-m", "csto_kg", "build"], env)
+    ours = [timed([PYTHON, "-m", "csto_kg", "query", "members"], env)[0] for _ in range(args.cli_runs)]
+    bare = [timed([PYTHON, "-c", "pass"])[0] for _ in range(args.cli_runs)]
+    naive = [timed([PYTHON, "-c", NAIVE, str(data)])[0] for _ in range(args.naive_runs)]
+    builds, peaks = [], []
+    for _ in range(args.runs):
+        shutil.rmtree(build_dir, ignore_errors=True)
+        seconds, peak, _ = timed([PYTHON, "-m", "csto_kg", "build"], env)
+        builds.append(seconds)
+        peaks.append(peak)
+    return {
+        "csto-kg query members (cold process)": stats(ours),
+        "python -c pass": stats(bare),
+        "naive: rdflib parse + owlrl + rdflib SPARQL": stats(naive),
+        "speed-up over the naive path": statistics.median(naive) / statistics.median(ours),
+        "csto-kg build (project graph, cold process)": {**stats(builds), "peak_mb": max(peaks)},
+    }
+
+
+def scale(args: argparse.Namespace, work: Path, size: int) -> dict:
+    generated = work / f"g{size}.nt"
+    subprocess.run([PYTHON, str(ROOT / "benchmarks" / "generate.py"), "--triples", str(size), "-o", str(generated)], check=True)
+    data = scratch_data(work / f"data-{size}", generated)
+    proc = subprocess.run(
+        [PYTHON, "-c", SCALE, str(data), str(work / f"build-{size}"), str(ROOT), str(args.runs * 3)],
+        capture_output=True, text=True, check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"scale run at {size} failed:\n{proc.stderr.strip()[-2000:]}")
+    return json.loads(proc.stdout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of builds (queries run 3x this)")
+    parser.add_argument("--cli-runs", type=int, default=15, help="cold command-line queries")
+    parser.add_argument("--naive-runs", type=int, default=3, help="runs of the naive path")
+    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
+    args = parser.parse_args(argv)
+
+    report: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        report["project"] = cli_query(args, work)
+        report["scale"] = {str(size): scale(args, work, size) for size in args.sizes}
+
+    print("Project graph")
+    print(f"{'measure':48} {'median s':>9} {'min s':>8} {'max s':>8} {'peak MB':>8}")
+    for name, value in report["project"].items():
+        if isinstance(value, dict):
+            peak = f"{value['peak_mb']:8.0f}" if "peak_mb" in value else f"{'':8}"
+            print(f"{name:48} {value['median']:9.3f} {value['min']:8.3f} {value['max']:8.3f} {peak}")
+        else:
+            print(f"{name:48} {value:9.0f}x")
+    for size, result in report["scale"].items():
+        print(f"\nGenerated graph of {int(size):,} triples ({result['triples']:,} in the built store, peak {result['peak_mb']:.0f} MB)")
+        print(f"{'measure':48} {'median s':>9} {'min s':>8} {'max s':>8} {'rows':>8}")
+        print(f"{'build (reason with csto_kg.rules, store)':48} {result['build']:9.2f}")
+        for name, q in sorted(result["queries"].items()):
+            print(f"{'query ' + name:48} {q['median']:9.4f} {q['min']:8.4f} {q['max']:8.4f} {q['rows']:8}")
+        for name, e in result["export"].items():
+            print(f"{'export ' + name + ' --inferred':48} {e['median']:9.2f} {e['min']:8.2f} {e['max']:8.2f}")
+    Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"\nfigures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
