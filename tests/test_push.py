@@ -245,7 +245,6 @@ def run_remote(store: Store, name: str):
 def compare(server: Store, local, name: str, dialect: bool) -> None:
     from csto_kg.remote import RemoteError
 
-    named = QUERIES[name]
     try:
         answer = run_remote(server, name)
     except RemoteError as err:
