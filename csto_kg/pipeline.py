@@ -54,15 +54,15 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
     progress.stage("reason")
     inferred_graph = ox.NamedNode(GRAPH_INFERRED)
     inferred = [ox.Quad(s, p, o, inferred_graph) for s, p, o in reason.closure(to_reason)]
+    progress.stage("derive")
+    derived = timebounds.derive(asserted)
     if validate:
         # SHACL shapes and violation queries on the new data, before the store is swapped
         # in: a graph that does not validate is refused and the previous build stays current.
         from csto_kg import validate as validation
 
         progress.stage("validate")
-        validation.require_valid(layout, asserted, inferred)
-    progress.stage("derive")
-    derived = timebounds.derive(asserted)
+        validation.require_valid(layout, asserted, inferred, derived)
     # Enrichment from Wikidata, only when asked for (csto_kg/enrich.py): its own graph, not reasoned over.
     quads = asserted + inferred + derived + enrich.extra_quads(layout)
     # The VoID/DCAT description of this build, in a graph of its own (csto_kg/void.py).

@@ -551,12 +551,17 @@ def _place(problems: list[Problem], where: dict[str, list[tuple[str, int]]], lab
     return sorted(placed, key=lambda p: (p.file is None, p.file or "", p.line or 0, p.node or "", order.get(p.kind, 9), p.message))
 
 
-def check_graph(layout: Layout, asserted: list[ox.Quad], inferred: Iterable[Any] | None = None) -> Report:
+def check_graph(
+    layout: Layout,
+    asserted: list[ox.Quad],
+    inferred: Iterable[Any] | None = None,
+    derived: list[ox.Quad] | None = None,
+) -> Report:
     """Validate loaded quads: consistency (unless `inferred` is given), shapes, checks.
 
-    `inferred` is the OWL-RL closure when the caller has computed it (the build); when
-    it is None the closure is computed here and an inconsistency becomes a problem of
-    the report.
+    `inferred` is the OWL-RL closure and `derived` the date bounds when the caller has
+    computed them (the build); when they are None they are computed here and an
+    inconsistency becomes a problem of the report.
     """
     from csto_kg import reason, timebounds
 
@@ -615,7 +620,8 @@ def check_graph(layout: Layout, asserted: list[ox.Quad], inferred: Iterable[Any]
 
     mark = time.perf_counter()
     try:
-        derived = timebounds.derive(asserted)
+        if derived is None:
+            derived = timebounds.derive(asserted)
     except (ConsistencyError, ValueError, TypeError, AttributeError) as err:
         if not report.problems:
             message = " ".join(str(err).split())
@@ -665,9 +671,9 @@ def validate(data_root: Path | str | None = None, build_dir: Path | str | None =
     return report
 
 
-def require_valid(layout: Layout, asserted: list[ox.Quad], inferred: Iterable[Any]) -> Report:
+def require_valid(layout: Layout, asserted: list[ox.Quad], inferred: Iterable[Any], derived: list[ox.Quad]) -> Report:
     """The build's gate: raise ValidationError (a one-line summary) unless the new data validates."""
-    report = check_graph(layout, asserted, inferred)
+    report = check_graph(layout, asserted, inferred, derived)
     if not report.conforms:
         raise ValidationError(report)
     return report
