@@ -21,7 +21,8 @@ _SAME_AS = OWL + "sameAs"
 Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
 
 
-def _to_rdflib(term):
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal):
+    """The rdflib term for a pyoxigraph term, keeping a literal's lexical form."""
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, ox.NamedNode):
@@ -87,7 +88,7 @@ def closure_owlrl(triples: Iterable[Triple]) -> set[Triple]:
     asserted = set(triples)
     graph = Graph()
     for s, p, o in asserted:
-        graph.add((_to_rdflib(s), _to_rdflib(p), _to_rdflib(o)))
+        graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
     try:
         owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
     except (decimal.InvalidOperation, IndexError) as err:

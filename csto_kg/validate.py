@@ -39,6 +39,7 @@ import pyoxigraph as ox
 from csto_kg.errors import ConsistencyError, CstoKgError, LoadError, UsageError
 from csto_kg.namespaces import BASE, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, RDFS
 from csto_kg.paths import Layout
+from csto_kg.reason import to_rdflib
 
 SH = "http://www.w3.org/ns/shacl#"
 SHAPES = BASE + "shapes#"  # the namespace of shapes/*.ttl (prefix cshape:)
@@ -337,18 +338,6 @@ def shape_files(layout: Layout) -> list[Path]:
     return sorted(shapes_dir(layout).glob("*.ttl"))
 
 
-def _to_rdflib(term: Any) -> Any:
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-
-
 def _rdflib_graph(triples: Iterable[tuple[Any, Any, Any]]) -> Any:
     from rdflib import Graph
 
@@ -358,7 +347,7 @@ def _rdflib_graph(triples: Iterable[tuple[Any, Any, Any]]) -> Any:
     def conv(term: Any) -> Any:
         found = cache.get(term)
         if found is None:
-            found = cache[term] = _to_rdflib(term)
+            found = cache[term] = to_rdflib(term)
         return found
 
     add = graph.add
