@@ -6,10 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from csto_kg.namespaces import PREFIXES
 from csto_kg.paths import Layout
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"  # reference material; tests that read it skip without it
+
+# Turtle prefix declarations for every project prefix, for fixtures written in tests.
+TURTLE_PREFIXES = "".join(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in PREFIXES.items())
 
 
 @pytest.fixture(scope="session")

@@ -12,19 +12,14 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from conftest import ROOT, scratch_copy
+from conftest import ROOT, TURTLE_PREFIXES, scratch_copy
 
 from csto_kg.paths import Layout
 from csto_kg.store import MANIFEST, open_store, write_store
 
 STATES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a csto:State }"
 ARTICLE = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/csto-kg/graph/article> { ?s ?p ?o } }"
-PREFIXES = """@prefix csto: <https://w3id.org/csto-kg/ontology#> .
-@prefix kg: <https://w3id.org/csto-kg/id/> .
-@prefix src: <https://w3id.org/csto-kg/source/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-"""
+PREFIXES = TURTLE_PREFIXES
 EXTRA = PREFIXES + 'kg:concurrentland a csto:State ; rdfs:label "Concurrentland"@en ; prov:wasDerivedFrom src:wikipedia-lead .\n'
 STATE_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/csto-kg/ontology#State>"
 

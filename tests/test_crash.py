@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, scratch_copy
+from conftest import ROOT, TURTLE_PREFIXES, scratch_copy
 
 from csto_kg.paths import Layout
 from csto_kg.store import MANIFEST, open_store
@@ -22,13 +22,7 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SI
 
 STATES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a csto:State }"
 TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-EXTRA = """@prefix csto: <https://w3id.org/csto-kg/ontology#> .
-@prefix kg: <https://w3id.org/csto-kg/id/> .
-@prefix src: <https://w3id.org/csto-kg/source/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-kg:crashland a csto:State ; rdfs:label "Crashland"@en ; prov:wasDerivedFrom src:wikipedia-lead .
-"""
+EXTRA = TURTLE_PREFIXES + 'kg:crashland a csto:State ; rdfs:label "Crashland"@en ; prov:wasDerivedFrom src:wikipedia-lead .\n'
 
 
 def build_command(data: Path, build: Path) -> list[str]:

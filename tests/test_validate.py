@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, scratch_copy
+from conftest import ROOT, TURTLE_PREFIXES, scratch_copy
 
 from csto_kg.checks import violation_queries
 from csto_kg.validate import CHECK, SH, SHAPES, Report, ValidationError, subject_lines, validate
@@ -24,18 +24,7 @@ EV = "https://w3id.org/csto-kg/event/"
 FACT = "https://w3id.org/csto-kg/fact/"
 SRC = "https://w3id.org/csto-kg/source/"
 
-PREFIXES = """@prefix csto: <https://w3id.org/csto-kg/ontology#> .
-@prefix kg: <https://w3id.org/csto-kg/id/> .
-@prefix fact: <https://w3id.org/csto-kg/fact/> .
-@prefix ev: <https://w3id.org/csto-kg/event/> .
-@prefix t: <https://w3id.org/csto-kg/time/> .
-@prefix src: <https://w3id.org/csto-kg/source/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix time: <http://www.w3.org/2006/time#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-"""
+PREFIXES = TURTLE_PREFIXES
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
