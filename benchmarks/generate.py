@@ -9,7 +9,8 @@ observer statuses over csto:during intervals whose time:hasBeginning/time:hasEnd
 instants carry time:inXSDDate, time:inXSDgYearMonth or time:inXSDgYear; posts, people
 and tenures; dated events with csto:actor, csto:date and prov:wasDerivedFrom; and the
 source parts the facts cite. Generation stops at exactly --triples triples (the last
-entity may be cut short). Same arguments, same output.
+entity may be cut short). Same arguments, same output. With --no-ontology only the
+instance data is written, to sit beside the project's sources, which bring the ontology.
 """
 
 from __future__ import annotations
@@ -312,9 +313,9 @@ def _block(world: _World, b: int) -> Iterator[tuple[str, str, str]]:
             previous = tenure
 
 
-def generate(n_triples: int, seed: int = 1) -> list[str]:
-    """N-Triples lines: the ontology, then instance data, n_triples in all."""
-    lines = ontology_lines()
+def generate(n_triples: int, seed: int = 1, ontology: bool = True) -> list[str]:
+    """N-Triples lines: the ontology (unless told not to), then instance data, n_triples in all."""
+    lines = ontology_lines() if ontology else []
     if len(lines) >= n_triples:
         return lines[:n_triples]
     world = _World(random.Random(seed))
@@ -338,8 +339,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--triples", type=int, default=10_000, help="number of triples (default 10000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("-o", "--output", help="N-Triples file to write (default: standard output)")
+    parser.add_argument(
+        "--no-ontology",
+        action="store_true",
+        help="instance data only, to add to the project's sources (which bring the ontology)",
+    )
     args = parser.parse_args(argv)
-    text = "\n".join(generate(args.triples, args.seed)) + "\n"
+    text = "\n".join(generate(args.triples, args.seed, ontology=not args.no_ontology)) + "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:

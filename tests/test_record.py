@@ -332,7 +332,7 @@ def test_conflicts_lists_every_disagreement(named):
         ("Uzbekistan", "end", "2012-12-19", "2012-06-28", False, "atop-4220-row-16"),
     ]
     georgia = next(r for r in rows if r["name"] == "Georgia" and r["bound"] == "begin")
-    assert "src:wikipedia-former-member-states" in georgia["articleSection"].split()
+    assert "src:wikipedia-former-member-states" in georgia["articleSection"].split(", ")
 
 
 def test_conflicts_for_one_state(named):
