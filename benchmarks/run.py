@@ -155,7 +155,8 @@ def cli_query(args: argparse.Namespace, work: Path) -> dict:
 
 def scale(args: argparse.Namespace, work: Path, size: int) -> dict:
     generated = work / f"g{size}.nt"
-    subprocess.run([PYTHON, str(ROOT / "benchmarks" / "generate.py"), "--triples", str(size), "--no-ontology", "-o", str(generated)], check=True)
+    generator = [PYTHON, str(ROOT / "benchmarks" / "generate.py"), "--triples", str(size), "--no-ontology"]
+    subprocess.run([*generator, "-o", str(generated)], check=True)
     data = scratch_data(work / f"data-{size}", generated)
     proc = subprocess.run(
         [PYTHON, "-c", SCALE, str(data), str(work / f"build-{size}"), str(ROOT), str(args.runs * 3)],

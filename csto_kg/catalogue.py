@@ -11,10 +11,10 @@ file stays valid SPARQL:
     #+ param: source (enum article|atop, default article): Which source to follow.
     #+ param: state (entity, optional): A state, as kg:armenia, armenia or a full IRI.
 
-Each `param` binds the SPARQL variable of the same name (a '-' becomes '_') through the
-engine's substitutions, never by pasting text into the query. As SPARQL substitution
-(SEP-0007) requires, a SELECT query lists its parameters among its result variables, so
-every answer also says what it answers (`date`, `source`, ...).
+Each `param` binds the SPARQL variable of the same name (a '-' becomes '_'): the value,
+checked and turned into an RDF term, is written into the query as an escaped constant
+(csto_kg.querytext.substitute), never pasted as text. A SELECT query lists its parameters
+among its result variables, so every answer also says what it answers (`date`, ...).
 """
 
 from __future__ import annotations

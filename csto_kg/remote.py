@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import email.utils
 import http.client
-import re
 import socket
 import time
 import urllib.error
@@ -32,7 +31,7 @@ import pyoxigraph as ox
 
 from csto_kg import __version__
 from csto_kg.errors import CstoKgError, UsageError
-from csto_kg.namespaces import PREFIXES
+from csto_kg.querytext import query_form, substitute, with_prefixes
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
 DEFAULT_TIMEOUT = 60.0  # seconds, for connecting and for each read
@@ -67,162 +66,6 @@ class Endpoint:
             raise UsageError(f"invalid endpoint {self.url!r}: expected an http:// or https:// URL")
         if self.timeout <= 0:
             raise UsageError(f"invalid timeout {self.timeout}: give a number of seconds above 0")
-
-
-# Reading the query text ------------------------------------------------------------------
-
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_STRING = re.compile(
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"", re.S
-)
-
-
-def _blank_out(text: str) -> str:
-    """The query with comments, strings and IRIs replaced by spaces, so that its structure
-    (keywords, braces, prefixed names) can be read by position without being fooled by
-    what those contain. Positions stay as in the original."""
-    out = list(text)
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        match = None
-        if ch == "#":
-            end = text.find("\n", i)
-            end = len(text) if end < 0 else end
-            match = (i, end)
-        elif ch in "'\"":
-            found = _STRING.match(text, i)
-            match = (i, found.end()) if found else (i, len(text))
-        elif ch == "<":
-            found = _IRIREF.match(text, i)
-            if found:
-                match = (i, found.end())
-        if match:
-            for k in range(match[0], match[1]):
-                if out[k] != "\n":
-                    out[k] = " "
-            i = match[1]
-        else:
-            i += 1
-    return "".join(out)
-
-
-_FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.I)
-_UPDATE = re.compile(r"(?<![\w:?$])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)(?![\w:])", re.I)
-_DECLARED = re.compile(r"(?<![\w:?$])PREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.I)
-_USED = re.compile(r"(?<![\w.?$:-])([A-Za-z][\w-]*(?:\.[\w-]+)*)?:")
-
-
-def query_form(text: str) -> str:
-    """'select', 'ask', 'construct' or 'describe'. Raises UsageError for anything else."""
-    plain = _blank_out(text)
-    found = _FORM.search(plain)
-    if not found:
-        if _UPDATE.search(plain):
-            raise UsageError("only queries can be sent to a remote endpoint, not updates")
-        raise UsageError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return found.group(1).lower()
-
-
-def with_prefixes(text: str) -> str:
-    """The query with PREFIX declarations added for the project's prefixes it uses
-    without declaring (the local engine knows them; a remote endpoint does not)."""
-    plain = _blank_out(text)
-    declared = {m.group(1) or "" for m in _DECLARED.finditer(plain)}
-    used = {m.group(1) or "" for m in _USED.finditer(plain)}
-    missing = sorted(p for p in used - declared if p in PREFIXES)
-    if not missing:
-        return text
-    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in missing) + text
-
-
-def _where_brace(text: str) -> int | None:
-    """Offset just after the `{` that opens the query's WHERE clause, or None (a DESCRIBE
-    without WHERE, or the short form CONSTRUCT WHERE)."""
-    plain = _blank_out(text)
-    form = _FORM.search(plain)
-    if not form:
-        return None
-    i = form.end()
-    kind = form.group(1).upper()
-    if kind == "CONSTRUCT":
-        rest = plain[i:].lstrip()
-        if rest[:5].upper() == "WHERE":
-            return None
-        start = plain.find("{", i)
-        if start < 0:
-            return None
-        depth = 0
-        for k in range(start, len(plain)):  # skip the template
-            if plain[k] == "{":
-                depth += 1
-            elif plain[k] == "}":
-                depth -= 1
-                if depth == 0:
-                    i = k + 1
-                    break
-        else:
-            return None
-    parens = 0
-    for k in range(i, len(plain)):
-        ch = plain[k]
-        if ch == "(":
-            parens += 1
-        elif ch == ")":
-            parens -= 1
-        elif ch == "{" and parens == 0:
-            return k + 1
-    return None
-
-
-_VARIABLE = re.compile(r"[?$]([A-Za-z_][\w]*)")
-_CLAUSE = re.compile(r"(?<![\w:?$])(SELECT|WHERE|GROUP\s+BY|ORDER\s+BY|HAVING|LIMIT|OFFSET|VALUES)(?![\w:])", re.I)
-
-
-def substitute(text: str, bound: dict[ox.Variable, Any]) -> str:
-    """Bind parameters for a remote endpoint, where the engine's substitution is not at hand.
-
-    This does what SPARQL substitution (SEP-0007) does: every occurrence of a bound
-    variable, in subqueries and nested groups too, becomes the bound term, written in
-    its N-Triples form (`str(term)`), which escapes it, so a value can never become
-    query text. In the outer SELECT clause the variable becomes `(TERM AS ?var)`, so
-    answers still carry it; a subquery stops projecting it (the outer query then sees
-    only the constant); in GROUP BY and ORDER BY it becomes the expression `(TERM)`.
-    Comments, strings and IRIs are left alone.
-    """
-    if not bound:
-        return text
-    terms = {v.value: str(t) for v, t in bound.items()}
-    plain = _blank_out(text)
-    form = _FORM.search(plain)
-    outer_select = form.start() if form and form.group(1).upper() == "SELECT" else None
-    # Where each clause starts, to tell a projection or a GROUP BY from a pattern.
-    clauses = [(m.start(), m.group(1).split()[0].upper()) for m in _CLAUSE.finditer(plain)]
-    out: list[str] = []
-    last = 0
-    for match in _VARIABLE.finditer(plain):
-        name = match.group(1)
-        if name not in terms:
-            continue
-        opened = [(at, kind) for at, kind in clauses if at < match.start()]
-        at, clause = opened[-1] if opened else (0, "")
-        # A projection ends at the first `{` after SELECT (the WHERE keyword is optional).
-        if clause == "SELECT" and "{" in plain[at : match.start()]:
-            clause = "WHERE"
-        term = terms[name]
-        if clause == "SELECT" and at == outer_select:
-            replacement = f"({term} AS ?{name})"
-        elif clause == "SELECT":
-            replacement = ""
-        elif clause in ("GROUP", "ORDER"):
-            replacement = f"({term})"
-        else:
-            replacement = term
-        out.append(text[last : match.start()])
-        out.append(replacement)
-        last = match.end()
-    out.append(text[last:])
-    return "".join(out)
 
 
 # Talking to the endpoint -----------------------------------------------------------------

@@ -43,12 +43,15 @@ Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.Blan
 # Datatypes owlrl treats as OWL 2 RL datatypes (owlrl.XsdDatatypes.OWL_RL_Datatypes).
 # xsd:gYear, xsd:gYearMonth, xsd:gMonthDay, xsd:gDay and xsd:gMonth are not among them, so
 # owlrl neither types nor checks literals of those datatypes.
-_RL_DATATYPES = [XSD + n for n in (
-    "integer decimal nonNegativeInteger nonPositiveInteger negativeInteger positiveInteger "
-    "long int short byte unsignedLong unsignedInt unsignedShort unsignedByte float double "
-    "string normalizedString token language Name NCName NMTOKEN boolean hexBinary "
-    "base64Binary anyURI dateTimeStamp dateTime time date"
-).split()] + [RDFS + "Literal", RDF + "XMLLiteral", RDF + "HTML", RDF + "langString", RDF + "PlainLiteral"]
+_RL_DATATYPES = [
+    XSD + n
+    for n in (
+        "integer decimal nonNegativeInteger nonPositiveInteger negativeInteger positiveInteger "
+        "long int short byte unsignedLong unsignedInt unsignedShort unsignedByte float double "
+        "string normalizedString token language Name NCName NMTOKEN boolean hexBinary "
+        "base64Binary anyURI dateTimeStamp dateTime time date"
+    ).split()
+] + [RDFS + "Literal", RDF + "XMLLiteral", RDF + "HTML", RDF + "langString", RDF + "PlainLiteral"]
 
 # owlrl.XsdDatatypes.OWL_Datatype_Subsumptions
 _DT_SUBSUMPTIONS = {
@@ -79,7 +82,9 @@ _DT_SUBSUMPTIONS = {
 
 # owlrl.AxiomaticTriples.OWLRL_Datatypes_Disjointness: the pairs of these, less two
 _DISJOINT_DATATYPES = [XSD + n for n in "anyURI base64Binary boolean dateTime decimal double float hexBinary".split()] + [
-    XSD + "string", RDF + "PlainLiteral", RDF + "XMLLiteral"
+    XSD + "string",
+    RDF + "PlainLiteral",
+    RDF + "XMLLiteral",
 ]
 
 
@@ -100,10 +105,13 @@ _ANNOTATION_PROPERTIES = [RDFS + n for n in ("label", "comment", "seeAlso", "isD
     OWL + n for n in ("deprecated", "versionInfo", "priorVersion", "backwardCompatibleWith", "incompatibleWith")
 ]
 
-_INT_TYPES = {XSD + n for n in (
-    "integer long int short byte nonNegativeInteger nonPositiveInteger negativeInteger positiveInteger "
-    "unsignedLong unsignedInt unsignedShort unsignedByte"
-).split()}
+_INT_TYPES = {
+    XSD + n
+    for n in (
+        "integer long int short byte nonNegativeInteger nonPositiveInteger negativeInteger positiveInteger "
+        "unsignedLong unsignedInt unsignedShort unsignedByte"
+    ).split()
+}
 
 
 def closure(triples: Iterable[Triple]) -> set[Triple]:
@@ -303,28 +311,30 @@ def _lexical_checks() -> dict:
     }
     checks = {x + name: (lambda v, b=b: _check_bounded(v, *b)) for name, b in bounded.items()}
     digits_dot_dash = ".-0123456789"
-    checks.update({
-        x + "language": lambda v: _check_regexp(v, _RE_LANGUAGE),
-        x + "NMTOKEN": lambda v: _check_regexp(v, r"[\w:_.\-]+", re.U),
-        x + "Name": lambda v: _check_regexp(v, r"[\w:_.\-]+", re.U, digits_dot_dash),
-        x + "NCName": lambda v: _check_regexp(v, r"[\w_.\-]+", re.U, digits_dot_dash),
-        x + "token": _check_token,
-        RDF + "PlainLiteral": _check_plain_literal,
-        x + "boolean": _check_bool,
-        x + "decimal": _check_decimal,
-        x + "anyURI": _check_any_uri,
-        x + "base64Binary": _check_base64,
-        x + "double": lambda v: _check_float(v, "1.0E+310", "1.0E-330"),
-        x + "float": lambda v: _check_float(v, "1.0E+40", "1.0E-50"),
-        x + "hexBinary": lambda v: int(v, 16),
-        x + "dateTime": lambda v: _check_datetime(v, False),
-        x + "dateTimeStamp": lambda v: _check_datetime(v, True),
-        RDF + "XMLLiteral": _check_xml,
-        x + "integer": int,
-        x + "normalizedString": lambda v: _check_regexp(v, "[^\n\t\r]+"),
-        x + "time": _check_time,
-        x + "date": _check_date,
-    })
+    checks.update(
+        {
+            x + "language": lambda v: _check_regexp(v, _RE_LANGUAGE),
+            x + "NMTOKEN": lambda v: _check_regexp(v, r"[\w:_.\-]+", re.U),
+            x + "Name": lambda v: _check_regexp(v, r"[\w:_.\-]+", re.U, digits_dot_dash),
+            x + "NCName": lambda v: _check_regexp(v, r"[\w_.\-]+", re.U, digits_dot_dash),
+            x + "token": _check_token,
+            RDF + "PlainLiteral": _check_plain_literal,
+            x + "boolean": _check_bool,
+            x + "decimal": _check_decimal,
+            x + "anyURI": _check_any_uri,
+            x + "base64Binary": _check_base64,
+            x + "double": lambda v: _check_float(v, "1.0E+310", "1.0E-330"),
+            x + "float": lambda v: _check_float(v, "1.0E+40", "1.0E-50"),
+            x + "hexBinary": lambda v: int(v, 16),
+            x + "dateTime": lambda v: _check_datetime(v, False),
+            x + "dateTimeStamp": lambda v: _check_datetime(v, True),
+            RDF + "XMLLiteral": _check_xml,
+            x + "integer": int,
+            x + "normalizedString": lambda v: _check_regexp(v, "[^\n\t\r]+"),
+            x + "time": _check_time,
+            x + "date": _check_date,
+        }
+    )
     return checks
 
 
@@ -406,12 +416,37 @@ class _Reasoner:
 
         # triples whose appearance changes the compiled schema
         self.schema_p = {
-            self.SCO, self.SPO, self.EQC, self.EQP, self.DOMAIN, self.RANGE, self.INVERSE, self.ONPROP,
-            self.SVF, self.AVF, self.HASVALUE, self.MAXC, self.MAXQC, self.ONCLASS, self.INTERSECTION,
-            self.UNION, self.ONEOF, self.CHAIN, self.HASKEY, self.FIRST, self.REST,
+            self.SCO,
+            self.SPO,
+            self.EQC,
+            self.EQP,
+            self.DOMAIN,
+            self.RANGE,
+            self.INVERSE,
+            self.ONPROP,
+            self.SVF,
+            self.AVF,
+            self.HASVALUE,
+            self.MAXC,
+            self.MAXQC,
+            self.ONCLASS,
+            self.INTERSECTION,
+            self.UNION,
+            self.ONEOF,
+            self.CHAIN,
+            self.HASKEY,
+            self.FIRST,
+            self.REST,
         }
         self.schema_t = {
-            self.CLASS, self.OP, self.DP, self.PROP, self.FP, self.IFP, self.SYMMETRIC, self.TRANSITIVE,
+            self.CLASS,
+            self.OP,
+            self.DP,
+            self.PROP,
+            self.FP,
+            self.IFP,
+            self.SYMMETRIC,
+            self.TRANSITIVE,
         }
 
         ids, terms, lits, bnodes = self.ids, self.terms, self.lits, self.bnodes
@@ -578,9 +613,7 @@ class _Reasoner:
             put(lit, T, dt)
             term = terms[lit]
             if _ill_typed(term.value, term.datatype.value, checks):
-                self.errors.append(
-                    f"Lexical value of the literal '{term.value}' does not match its datatype ({term.datatype.value})"
-                )
+                self.errors.append(f"Lexical value of the literal '{term.value}' does not match its datatype ({term.datatype.value})")
         for dt in sorted(rl):
             put(dt, T, self.DATATYPE)
         for dts in explicit.values():
@@ -727,9 +760,7 @@ class _Reasoner:
         # owl:sameAs named as a resource (e.g. given a domain): owlrl's reflexive
         # x owl:sameAs x triples (rule eq-ref) may then take part in other rules, so
         # they are materialised; otherwise they are implicit.
-        self.refl_mode = any(SA in d for d in sp.values()) or any(
-            SA in objs for d in sp.values() for objs in d.values()
-        )
+        self.refl_mode = any(SA in d for d in sp.values()) or any(SA in objs for d in sp.values() for objs in d.values())
         self.op_all = self.sa_mode or self.refl_mode
         if self.op_all:
             for p in sp:
@@ -1429,9 +1460,7 @@ class _Reasoner:
                         errors.append(message % (name(c1), name(c2), name(x)))
         for x, y in self._pairs(self.DIFF):  # eq-diff1 (x owl:sameAs x holds for every x)
             if x == y or y in sad.get(x, ()) or x in sad.get(y, ()):
-                errors.append(
-                    f"'sameAs' and 'differentFrom' cannot be used on the same subject-object pair: ({name(x)}, {name(y)})"
-                )
+                errors.append(f"'sameAs' and 'differentFrom' cannot be used on the same subject-object pair: ({name(x)}, {name(y)})")
         for x in members[self.ALLDIFF]:  # eq-diff2, eq-diff3 (owlrl's loop skips the last member)
             for head in list(obj(x, self.MEMBERS)) + list(obj(x, self.DISTINCT)):
                 zs = self._items(head)
@@ -1440,8 +1469,7 @@ class _Reasoner:
                         zi, zj = zs[i], zs[j]
                         if zi != zj and (zj in sad.get(zi, ()) or zi in sad.get(zj, ())):
                             errors.append(
-                                "'sameAs' and 'AllDifferent' cannot be used on the same subject-object pair: "
-                                f"({name(zi)}, {name(zj)})"
+                                f"'sameAs' and 'AllDifferent' cannot be used on the same subject-object pair: ({name(zi)}, {name(zj)})"
                             )
         for p in members[self.IRREFLEXIVE]:  # prp-irp
             for x, ys in sp.get(p, {}).items():
@@ -1452,9 +1480,7 @@ class _Reasoner:
             for x, ys in d.items():
                 for y in ys:
                     if x in d.get(y, ()):
-                        errors.append(
-                            f"Erroneous usage of asymmetric property {name(p)} on {name(x)} and {name(y)}"
-                        )
+                        errors.append(f"Erroneous usage of asymmetric property {name(p)} on {name(x)} and {name(y)}")
         for x in members[self.ADP]:  # prp-adp (owlrl's loop skips the last member)
             for head in obj(x, self.MEMBERS):
                 pis = self._items(head)
@@ -1476,9 +1502,7 @@ class _Reasoner:
             for p1 in obj(x, self.ASSERTION):
                 for i2 in list(obj(x, self.TARGET_IND)) + list(obj(x, self.TARGET_VAL)):
                     if i2 in obj(i1, p1):
-                        errors.append(
-                            f"Negative property assertion violated for: ({name(i1)}, {name(p1)}, {name(i2)})"
-                        )
+                        errors.append(f"Negative property assertion violated for: ({name(i1)}, {name(p1)}, {name(i2)})")
         for x, n in self._pairs(self.MAXC):  # cls-maxc1
             if _number(terms[n]) == 0:
                 for p in obj(x, self.ONPROP):
@@ -1491,9 +1515,7 @@ class _Reasoner:
                     for c in obj(x, self.ONCLASS):
                         for u, ys in sp.get(p, {}).items():
                             if x in types.get(u, ()) and any(c == self.THING or c in types.get(y, ()) for y in ys):
-                                errors.append(
-                                    f"Erroneous usage of maximum qualified cardinality with {name(x)}, {name(c)}"
-                                )
+                                errors.append(f"Erroneous usage of maximum qualified cardinality with {name(x)}, {name(c)}")
         if errors:
             errors = sorted(set(errors))
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

@@ -113,8 +113,16 @@ _GRAPH_TYPES: tuple[tuple[str, tuple[str, ...], ox.RdfFormat], ...] = (
     ("text/plain", (), ox.RdfFormat.N_TRIPLES),
 )
 _HTML = "text/html"
-_TEXT_TYPES = ("text/", "application/sparql-results+", "application/ld+json", "application/n-", "application/trig",
-               "application/rdf+xml", "application/json", "application/xml")
+_TEXT_TYPES = (
+    "text/",
+    "application/sparql-results+",
+    "application/ld+json",
+    "application/n-",
+    "application/trig",
+    "application/rdf+xml",
+    "application/json",
+    "application/xml",
+)
 
 
 def _parse_accept(header: str | None) -> list[tuple[str, float]]:
@@ -212,32 +220,36 @@ class HttpError(Exception):
 # absolute IRI, written out or through a declared prefix, equal character for character to
 # an allowed URL; a variable passes only with "any".
 ANY = "any"
-_PN_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f"
-            "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+_PN_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f"
+    "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
 _PN_U = _PN_BASE + "_"
 _PN = _PN_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _VARNAME = _PN_U + "0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _ECHAR = r"""\\[tbnrf"'\\]"""
 _TOKEN = re.compile(
-    "|".join((
-        r"(?P<ws>[ \t\r\n]+)",
-        r"(?P<comment>\#[^\r\n]*)",
-        rf"(?P<string>'''(?:(?:''|')?(?:[^'\\]|{_ECHAR}))*+'''"
-        rf"|\"\"\"(?:(?:\"\"|\")?(?:[^\"\\]|{_ECHAR}))*+\"\"\""
-        rf"|'(?:[^'\\\r\n]|{_ECHAR})*+'"
-        rf"|\"(?:[^\"\\\r\n]|{_ECHAR})*+\")",
-        r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)",
-        rf"(?P<var>[?$][{_PN_U}0-9][{_VARNAME}]*+)",
-        rf"(?P<bnode>_:[{_PN_U}0-9](?:\.*+[{_PN}])*+)",
-        r"(?P<lang>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)",
-        # The Oxigraph parser ends a local name at its second run of dots (`ex:a.b.c` is
-        # `ex:a.b` and `.c`): so does this, as the rest is then read as code.
-        rf"(?P<name>(?:[{_PN_U}0-9](?:\.*+[{_PN}])*+)?:(?:(?:[{_PN_U}0-9:]|{_PLX})(?:[{_PN}:]|{_PLX})*+"
-        rf"(?:\.++(?:[{_PN}:]|{_PLX})++)?)?"
-        rf"|[{_PN_U}0-9](?:\.*+[{_PN}])*+)",
-        rf"(?P<other>[^ \t\r\n#'\"<?$_@:{_PN_U}0-9]+|.)",
-    )),
+    "|".join(
+        (
+            r"(?P<ws>[ \t\r\n]+)",
+            r"(?P<comment>\#[^\r\n]*)",
+            rf"(?P<string>'''(?:(?:''|')?(?:[^'\\]|{_ECHAR}))*+'''"
+            rf"|\"\"\"(?:(?:\"\"|\")?(?:[^\"\\]|{_ECHAR}))*+\"\"\""
+            rf"|'(?:[^'\\\r\n]|{_ECHAR})*+'"
+            rf"|\"(?:[^\"\\\r\n]|{_ECHAR})*+\")",
+            r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)",
+            rf"(?P<var>[?$][{_PN_U}0-9][{_VARNAME}]*+)",
+            rf"(?P<bnode>_:[{_PN_U}0-9](?:\.*+[{_PN}])*+)",
+            r"(?P<lang>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)",
+            # The Oxigraph parser ends a local name at its second run of dots (`ex:a.b.c` is
+            # `ex:a.b` and `.c`): so does this, as the rest is then read as code.
+            rf"(?P<name>(?:[{_PN_U}0-9](?:\.*+[{_PN}])*+)?:(?:(?:[{_PN_U}0-9:]|{_PLX})(?:[{_PN}:]|{_PLX})*+"
+            rf"(?:\.++(?:[{_PN}:]|{_PLX})++)?)?"
+            rf"|[{_PN_U}0-9](?:\.*+[{_PN}])*+)",
+            rf"(?P<other>[^ \t\r\n#'\"<?$_@:{_PN_U}0-9]+|.)",
+        )
+    ),
     re.DOTALL,
 )
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -259,8 +271,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     """The tokens of a SPARQL text that matter here, as (kind, text): iri, var, name and
     other (punctuation); whitespace, comments, strings, blank nodes and language tags are
     left out. A quote that opens no complete string is read on as punctuation."""
-    return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)
-            if m.lastgroup not in ("ws", "comment", "string", "bnode", "lang")]  # type: ignore[misc]
+    return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("ws", "comment", "string", "bnode", "lang")]  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -329,7 +340,7 @@ def _scan(text: str, keywords: tuple[str, ...]) -> list[Outbound]:
         for keyword in keywords:
             start = head.find(keyword)
             while start >= 0:
-                found.extend(targets(index, value[start + len(keyword):], keyword.upper()))
+                found.extend(targets(index, value[start + len(keyword) :], keyword.upper()))
                 start = head.find(keyword, start + 1)
     return found
 
@@ -528,8 +539,9 @@ class Supervisor:
     given up on, and, when memory ran over, the one that had run longest.
     """
 
-    def __init__(self, binary: str, location: Path, *, writable: bool, timeout: float, log: Path,
-                 max_memory: int | None = DEFAULT_MAX_MEMORY) -> None:
+    def __init__(
+        self, binary: str, location: Path, *, writable: bool, timeout: float, log: Path, max_memory: int | None = DEFAULT_MAX_MEMORY
+    ) -> None:
         self.binary = binary
         self.location = location
         self.writable = writable
@@ -638,8 +650,7 @@ class Supervisor:
             return
         memory = _memory(process.pid) if self.max_memory else None
         if memory is not None and self.max_memory and memory > self.max_memory:
-            self.replace(f"it held {memory >> 20} MB, over the limit of {self.max_memory >> 20} MB (--max-memory)",
-                         culprit=True)
+            self.replace(f"it held {memory >> 20} MB, over the limit of {self.max_memory >> 20} MB (--max-memory)", culprit=True)
         elif stuck and not self.stopping and time.monotonic() - min(stuck) > self.grace:
             self.replace(f"a query given up on at the time limit still ran {self.grace:g} s later")
 
@@ -811,8 +822,9 @@ class FrontServer(ThreadingHTTPServer):
             self.shutdown_request(request)
 
         threading.Thread(target=answer, name="csto-kg-turn-away", daemon=True).start()
-        self.log_line(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {client_address[0]} connection turned away: "
-                      f"{self.settings.max_connections} open 503")
+        self.log_line(
+            f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {client_address[0]} connection turned away: {self.settings.max_connections} open 503"
+        )
 
     def begin(self) -> None:
         with self._idle:
@@ -902,7 +914,7 @@ class FrontHandler(BaseHTTPRequestHandler):
             request = request[:297] + "..."
         elapsed = (time.monotonic() - self._started) * 1000
         self.server.log_line(
-            f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {self.client_address[0]} \"{request}\" {self._status} {self._sent} {elapsed:.1f}ms"
+            f'{time.strftime("%Y-%m-%dT%H:%M:%S")} {self.client_address[0]} "{request}" {self._status} {self._sent} {elapsed:.1f}ms'
         )
 
     def _dispatch(self, method: str) -> None:
@@ -1187,8 +1199,9 @@ class FrontHandler(BaseHTTPRequestHandler):
                     again = supervisor.resend(ticket)
                     if again is None or time.monotonic() >= deadline:
                         if supervisor.condemned(ticket):
-                            raise HttpError(503, "the query took more memory than this server allows (--max-memory); "
-                                            "the SPARQL engine was restarted") from None
+                            raise HttpError(
+                                503, "the query took more memory than this server allows (--max-memory); the SPARQL engine was restarted"
+                            ) from None
                         raise HttpError(502, broken.message) from None
                     address = again[0]
         finally:
@@ -1417,8 +1430,13 @@ class FrontHandler(BaseHTTPRequestHandler):
         except UnicodeDecodeError:
             raise HttpError(404, "no such entity") from None
         segments = decoded.split("/")
-        if "." in segments or ".." in segments or "" in segments[:-1] or _CONTROL.search(decoded) \
-                or any(c in decoded for c in "<>\"{}|\\^` "):
+        if (
+            "." in segments
+            or ".." in segments
+            or "" in segments[:-1]
+            or _CONTROL.search(decoded)
+            or any(c in decoded for c in '<>"{}|\\^` ')
+        ):
             raise HttpError(404, "no such entity")
         iri = BASE + decoded
         try:
@@ -1486,18 +1504,22 @@ class FrontHandler(BaseHTTPRequestHandler):
             esc = html.escape
             link = "/query?" + urllib.parse.urlencode({"query": example})
             page = (
-                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>csto-kg</title></head><body>"
+                '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>csto-kg</title></head><body>'
                 f"<h1>csto-kg</h1><p>A {esc(mode)} SPARQL 1.1 endpoint over the CSTO knowledge graph.</p>"
                 f"<ul><li>SPARQL: <code>{esc(base)}/query</code> (GET or POST; "
-                f"<a href=\"{esc(link)}\">an example</a>)</li>"
-                "<li>Entities: <a href=\"/id/csto\">/id/csto</a>, <a href=\"/id/armenia\">/id/armenia</a>, "
-                "<a href=\"/ontology\">/ontology</a></li>"
-                "<li>Dataset description: <a href=\"/.well-known/void\">/.well-known/void</a></li></ul>"
-                f"<form action=\"/query\" method=\"get\"><textarea name=\"query\" rows=\"8\" cols=\"100\">{esc(example)}"
+                f'<a href="{esc(link)}">an example</a>)</li>'
+                '<li>Entities: <a href="/id/csto">/id/csto</a>, <a href="/id/armenia">/id/armenia</a>, '
+                '<a href="/ontology">/ontology</a></li>'
+                '<li>Dataset description: <a href="/.well-known/void">/.well-known/void</a></li></ul>'
+                f'<form action="/query" method="get"><textarea name="query" rows="8" cols="100">{esc(example)}'
                 "</textarea><br><button>Run</button></form></body></html>"
             )
-            self._send(200, page.encode("utf-8"), "text/html; charset=utf-8",
-                       {"Vary": "Accept", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"})
+            self._send(
+                200,
+                page.encode("utf-8"),
+                "text/html; charset=utf-8",
+                {"Vary": "Accept", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"},
+            )
             return
         text = (
             f"csto-kg: a {mode} SPARQL 1.1 endpoint over the CSTO knowledge graph\n"
@@ -1570,7 +1592,7 @@ def _labels(triples: list[ox.Triple]) -> dict[str, str]:
 def _compact(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -1578,7 +1600,7 @@ def _href(iri: str) -> str | None:
     """Where a link to `iri` goes: the served path for the graph's own IRIs, else the IRI
     itself if it is http(s); None for any other scheme (never javascript: and the like)."""
     if iri.startswith(BASE):
-        return "/" + iri[len(BASE):]
+        return "/" + iri[len(BASE) :]
     scheme = urllib.parse.urlsplit(iri).scheme.lower()
     return iri if scheme in ("http", "https") else None
 
@@ -1590,20 +1612,20 @@ def _term_html(term: Any, labels: dict[str, str], subjects: set[str]) -> str:
         href = _href(term.value)
         title = esc(term.value, quote=True)
         if href is None:
-            return f"<span title=\"{title}\">{esc(text)}</span>"
-        return f"<a href=\"{esc(href, quote=True)}\" title=\"{title}\">{esc(text)}</a>"
+            return f'<span title="{title}">{esc(text)}</span>'
+        return f'<a href="{esc(href, quote=True)}" title="{title}">{esc(text)}</a>'
     if isinstance(term, ox.BlankNode):
         key = f"_:{term.value}"
         text = labels.get(key) or "(anonymous)"
         if key in subjects:
-            return f"<a href=\"#b-{esc(term.value, quote=True)}\">{esc(text)}</a>"
+            return f'<a href="#b-{esc(term.value, quote=True)}">{esc(text)}</a>'
         return esc(text)
     if isinstance(term, ox.Literal):
         tag = ""
         if term.language:
-            tag = f" <span class=\"tag\">@{esc(term.language)}</span>"
+            tag = f' <span class="tag">@{esc(term.language)}</span>'
         elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            tag = f" <span class=\"tag\">{esc(_compact(term.datatype.value))}</span>"
+            tag = f' <span class="tag">{esc(_compact(term.datatype.value))}</span>'
         return esc(term.value) + tag
     return esc(str(term))
 
@@ -1627,12 +1649,12 @@ def render_html(iri: str, triples: list[ox.Triple]) -> str:
     document = iri.rstrip("/").endswith("/" + ONTOLOGY_PATH)
     title = labels.get(iri) or _compact(iri)
     parts = [
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(title)} · csto-kg</title><style>{_STYLE}</style></head><body>",
-        "<p><a href=\"/\">csto-kg</a></p>",
-        f"<h1>{esc(title)}</h1><p class=\"iri\">{esc(iri)}</p>",
-        "<p>Also as <a href=\"?format=turtle\">Turtle</a>, <a href=\"?format=json-ld\">JSON-LD</a>, "
-        "<a href=\"?format=nt\">N-Triples</a>, <a href=\"?format=xml\">RDF/XML</a>.</p>",
+        '<p><a href="/">csto-kg</a></p>',
+        f'<h1>{esc(title)}</h1><p class="iri">{esc(iri)}</p>',
+        '<p>Also as <a href="?format=turtle">Turtle</a>, <a href="?format=json-ld">JSON-LD</a>, '
+        '<a href="?format=nt">N-Triples</a>, <a href="?format=xml">RDF/XML</a>.</p>',
     ]
 
     def table(rows: list[ox.Triple], key: str) -> str:
@@ -1665,10 +1687,10 @@ def render_html(iri: str, triples: list[ox.Triple]) -> str:
             else:
                 anchor = key.split("#", 1)[1] if key.startswith(iri + "#") else ""
                 heading, sub = labels.get(key) or _compact(key), key
-            ident = f" id=\"{esc(anchor, quote=True)}\"" if anchor else ""
+            ident = f' id="{esc(anchor, quote=True)}"' if anchor else ""
             parts.append(f"<section{ident}><h2>{esc(heading)}</h2>")
             if sub:
-                parts.append(f"<p class=\"iri\">{esc(sub)}</p>")
+                parts.append(f'<p class="iri">{esc(sub)}</p>')
             parts.append(table(rows, key) + "</section>")
     parts.append("</body></html>")
     return "".join(parts)
@@ -1748,8 +1770,7 @@ def start(
     ensure_built(layout)
     binary = find_oxigraph()
     folder = Path(tempfile.mkdtemp(prefix="csto-kg-serve-"))
-    backend = Supervisor(binary, folder / "store", writable=writable, timeout=timeout, log=folder / "oxigraph.log",
-                         max_memory=max_memory)
+    backend = Supervisor(binary, folder / "store", writable=writable, timeout=timeout, log=folder / "oxigraph.log", max_memory=max_memory)
     try:
         location = copy_build(layout, folder, binary)
         backend.location = backend.backend.location = location
@@ -1788,8 +1809,7 @@ def allowed_services(urls: Iterable[str]) -> frozenset[str]:
             allowed.add(ANY)
             continue
         parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or _CONTROL.search(url) or " " in url \
-                or _DOT_SEGMENT.search(url):
+        if parts.scheme not in ("http", "https") or not parts.netloc or _CONTROL.search(url) or " " in url or _DOT_SEGMENT.search(url):
             raise UsageError(f"--allow-service wants an absolute http(s) URL (or `any`), not {url!r}")
         allowed.add(url)
     return frozenset(allowed)

@@ -53,7 +53,7 @@ FORMATS = ("text", "json", "turtle")
 _REPORT_PREFIXES = {"sh": SH, "cshape": SHAPES, "check": CHECK, **PREFIXES}
 
 _FIX_CONSISTENCY = (
-    "An ill-typed literal (such as \"1993\"^^xsd:date) or a node in two disjoint classes: correct the literal's "
+    'An ill-typed literal (such as "1993"^^xsd:date) or a node in two disjoint classes: correct the literal\'s '
     "datatype or lexical form, or the node's types, at the file and line given."
 )
 _FIX_SYNTAX = "Correct the Turtle at the line and column given (a missing '.', ';' or '>' is the usual cause)."
@@ -261,7 +261,7 @@ def compact(iri: str | None) -> str:
         return ""
     for prefix, ns in _REPORT_PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri if iri.startswith("_:") else f"<{iri}>"
 
 
@@ -614,8 +614,11 @@ def check_graph(
     except (ConsistencyError, ValueError, TypeError, AttributeError) as err:
         if not report.problems:
             message = " ".join(str(err).split())
-            report.problems.append(Problem("consistency", DERIVE, f"date bounds cannot be derived: {message}", _FIX_DERIVE,
-                                           node=_first_known_iri(message, where)))
+            report.problems.append(
+                Problem(
+                    "consistency", DERIVE, f"date bounds cannot be derived: {message}", _FIX_DERIVE, node=_first_known_iri(message, where)
+                )
+            )
         return done()
     store = ox.Store()
     inferred_graph = ox.NamedNode(GRAPH_INFERRED)
