@@ -1,5 +1,5 @@
-"""Reading SPARQL text without parsing it: its form, the prefixes it uses, where its WHERE
-clause opens, and binding parameters by writing the bound terms into it.
+"""Reading SPARQL text without parsing it: its form and the prefixes it uses, and binding
+parameters by writing the bound terms into it.
 
 Pure text functions, shared by the local query path (where a parameter written as a
 constant lets Oxigraph's planner start from it) and the remote one (where the engine's

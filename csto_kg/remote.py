@@ -10,9 +10,9 @@ error status, or a body that is not SPARQL results.
 Answers are parsed with pyoxigraph into the same `QueryResult` as local queries, so the
 command line prints and serialises them the same way.
 
-Parameters of named queries are bound here without pasting user text into the query:
-SPARQL substitution is not part of the protocol, so it is done here, with each bound
-term written in its escaped N-Triples form (see `substitute`).
+Parameters of named queries are bound without pasting user text into the query: SPARQL
+substitution is not part of the protocol, so each bound term is written in its escaped
+N-Triples form, as on the local path (`csto_kg.querytext.substitute`).
 """
 
 from __future__ import annotations
