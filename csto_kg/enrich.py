@@ -33,10 +33,9 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from csto_kg.errors import CstoKgError
-from csto_kg.namespaces import BASE, CSTO, GRAPH, RDF, RDFS, XSD
+from csto_kg.namespaces import BASE, CSTO, GRAPH_ENRICH, RDF, RDFS, XSD
 from csto_kg.paths import Layout
 
-GRAPH_ENRICH = GRAPH + "enrich-wikidata"
 NODES = BASE + "enrich/wikidata/"
 PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"

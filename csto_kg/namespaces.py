@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 BASE = "https://w3id.org/csto-kg/"
 CSTO = BASE + "ontology#"
 ONTOLOGY_IRI = BASE + "ontology"
@@ -24,9 +26,19 @@ GRAPH_LINKS = GRAPH + "links"
 GRAPH_INFERRED = GRAPH + "inferred"
 GRAPH_DERIVED = GRAPH + "derived"
 GRAPH_VOID = GRAPH + "void"  # the dataset description (VoID and DCAT)
+GRAPH_ENRICH = GRAPH + "enrich-wikidata"  # facts fetched by `csto-kg enrich`, when asked for
 
-# Graphs that hold what the sources assert (the `--asserted` view).
-ASSERTED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ARTICLE, GRAPH_ATOP, GRAPH_LINKS)
+# Graphs the build writes itself. Every other graph holds what one source folder asserts
+# (ontology/, graph/NAME/): the `--asserted` view and the default export.
+BUILT_GRAPHS = frozenset({GRAPH_INFERRED, GRAPH_DERIVED, GRAPH_VOID, GRAPH_ENRICH})
+
+
+def asserted_graphs(present: Iterable[str]) -> list[str]:
+    """The graphs among `present` that hold what the sources assert: the ontology first,
+    then the others by name (the order Layout.sources() loads them in)."""
+    found = {g for g in present if g.startswith(GRAPH) and g not in BUILT_GRAPHS}
+    return sorted(found, key=lambda g: (g != GRAPH_ONTOLOGY, g))
+
 
 # Prefixes for queries, exports and JSON-LD contexts.
 PREFIXES = {

@@ -23,7 +23,6 @@ import pyoxigraph as ox
 from csto_kg import __version__
 from csto_kg.errors import CstoKgError
 from csto_kg.namespaces import (
-    ASSERTED_GRAPHS,
     CSTO,
     GRAPH_ONTOLOGY,
     ONTOLOGY_IRI,
@@ -31,6 +30,7 @@ from csto_kg.namespaces import (
     PREFIXES,
     RDF,
     RDFS,
+    asserted_graphs,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -142,9 +142,8 @@ class Documentation:
 
     def _examples(self) -> dict[str, list[tuple[str, str]]]:
         """Per class and per status: up to EXAMPLES things from the data graphs, with labels."""
-        data = [ox.NamedNode(g) for g in ASSERTED_GRAPHS if g != GRAPH_ONTOLOGY]
         present = {g.value for g in self.store.named_graphs()}
-        data = [g for g in data if g.value in present]
+        data = [ox.NamedNode(g) for g in asserted_graphs(present) if g != GRAPH_ONTOLOGY]
         found: dict[str, list[tuple[str, str]]] = defaultdict(list)
         if not data:
             return found

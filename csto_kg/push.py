@@ -34,7 +34,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from csto_kg.errors import CstoKgError, UsageError
-from csto_kg.namespaces import ASSERTED_GRAPHS, BASE, GRAPH_DERIVED, GRAPH_INFERRED
+from csto_kg.namespaces import BASE, GRAPH_DERIVED, GRAPH_INFERRED, asserted_graphs
 from csto_kg.paths import Layout
 
 DEFAULT_GRAPH = BASE  # https://w3id.org/csto-kg/
@@ -53,8 +53,8 @@ class PushResult:
 
 def graph_names(store: ox.Store, inferred: bool) -> list[ox.NamedNode]:
     """The build's graphs that make up the upload, in a stable order."""
-    wanted = [*ASSERTED_GRAPHS, GRAPH_DERIVED, *([GRAPH_INFERRED] if inferred else [])]
     present = {g.value for g in store.named_graphs()}
+    wanted = [*asserted_graphs(present), GRAPH_DERIVED, *([GRAPH_INFERRED] if inferred else [])]
     return [ox.NamedNode(g) for g in wanted if g in present]
 
 

@@ -11,15 +11,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from csto_kg import formats
-from csto_kg.namespaces import ASSERTED_GRAPHS, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_VOID, PREFIXES
+from csto_kg.namespaces import GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_VOID, PREFIXES, asserted_graphs
 from csto_kg.output import open_output
 from csto_kg.paths import Layout
 
 
 def selected_graphs(store: ox.Store, inferred: bool, with_void: bool = False) -> list[ox.NamedNode]:
-
-    wanted = list(ASSERTED_GRAPHS) + ([GRAPH_INFERRED, GRAPH_DERIVED] if inferred else []) + ([GRAPH_VOID] if with_void else [])
     present = {g.value for g in store.named_graphs()}
+    wanted = asserted_graphs(present) + ([GRAPH_INFERRED, GRAPH_DERIVED] if inferred else []) + ([GRAPH_VOID] if with_void else [])
     return [ox.NamedNode(g) for g in wanted if g in present]
 
 

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from csto_kg import catalogue, formats, params
 from csto_kg.errors import QueryError, UsageError, one_line
-from csto_kg.namespaces import ASSERTED_GRAPHS, GRAPH_DERIVED, PREFIXES, XSD
+from csto_kg.namespaces import GRAPH_DERIVED, PREFIXES, XSD, asserted_graphs
 from csto_kg.paths import Layout
 from csto_kg.querytext import substitute
 
@@ -148,7 +148,8 @@ def run_on_store(
     options: dict[str, Any] = {"prefixes": PREFIXES}
     if asserted:
         present = {g.value for g in store.named_graphs()}
-        options["default_graph"] = [ox.NamedNode(g) for g in (*ASSERTED_GRAPHS, GRAPH_DERIVED) if g in present]
+        wanted = [*asserted_graphs(present), *([GRAPH_DERIVED] if GRAPH_DERIVED in present else [])]
+        options["default_graph"] = [ox.NamedNode(g) for g in wanted]
     else:
         options["use_default_graph_as_union"] = True
 

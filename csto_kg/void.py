@@ -25,8 +25,8 @@ import pyoxigraph as ox
 from csto_kg import __version__
 from csto_kg.errors import UsageError
 from csto_kg.namespaces import (
-    ASSERTED_GRAPHS,
     BASE,
+    BUILT_GRAPHS,
     CSTO,
     GRAPH,
     GRAPH_ARTICLE,
@@ -118,7 +118,7 @@ class Stats:
 
     @property
     def asserted(self) -> int:
-        return sum(n for g, n in self.graphs.items() if g in ASSERTED_GRAPHS)
+        return sum(n for g, n in self.graphs.items() if g not in BUILT_GRAPHS)
 
     @property
     def total(self) -> int:
@@ -298,7 +298,7 @@ def describe(stats: Stats, created: dt.datetime | None = None, endpoint: str | N
     w.add(asserted, DCTERMS + "title", _text("What the sources assert, with the ontology and the links"))
     w.add(asserted, VOID + "triples", _integer(stats.asserted))
     for graph, count in stats.graphs.items():
-        w.add(asserted if graph in ASSERTED_GRAPHS else d, VOID + "subset", graph)
+        w.add(d if graph in BUILT_GRAPHS else asserted, VOID + "subset", graph)
         w.add(graph, _TYPE, VOID + "Dataset")
         w.add(graph, DCTERMS + "title", _text(GRAPH_TITLES.get(graph, f"Named graph {graph.removeprefix(GRAPH)}")))
         w.add(graph, VOID + "triples", _integer(count))

@@ -10,7 +10,8 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from csto_kg import formats
-from csto_kg.namespaces import ASSERTED_GRAPHS, GRAPH_DERIVED, GRAPH_INFERRED
+from csto_kg.paths import Layout
+from csto_kg.namespaces import GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_VOID
 from csto_kg.serialize import selected_graphs, write_export
 
 
@@ -47,7 +48,7 @@ def test_dataset_formats_keep_sources_apart(store, name):
     parsed.parse(data=buffer.getvalue(), format=fmt.rdflib)
     names = {str(g.identifier) for g in parsed.graphs() if len(g)}
     present = {g.value for g in store.named_graphs()}
-    assert names == {g for g in ASSERTED_GRAPHS if g in present}
+    assert names == present - {GRAPH_INFERRED, GRAPH_DERIVED, GRAPH_VOID}
     assert GRAPH_INFERRED not in names and GRAPH_DERIVED not in names
     full = Dataset()
     full.parse(data=store.dump(format=formats.rdf_format("nquads").oxigraph), format="nquads")
@@ -71,3 +72,37 @@ def test_format_is_guessed_from_the_output_path():
     assert formats.rdf_format(path="-").name == "turtle"
     assert formats.result_format(path="rows.csv").name == "csv"
     assert formats.result_format(path="rows.srj").name == "json"
+
+
+def test_every_source_folder_is_exported_and_asserted(tmp_path):
+    """A graph/NAME/ folder beyond the project's own is a source like the others: it is in
+    the default export, in each dataset export as its own graph, and in `--asserted` queries."""
+    from conftest import scratch_copy
+
+    from csto_kg.catalogue import catalogue
+    from csto_kg.pipeline import build
+    from csto_kg.serialize import export
+    from csto_kg.sparql import run_on_store
+    from csto_kg.store import open_store
+
+    data = scratch_copy(tmp_path / "data")
+    (data / "graph" / "extra").mkdir()
+    (data / "graph" / "extra" / "extra.ttl").write_text(
+        "<https://w3id.org/csto-kg/id/extra-thing> <http://www.w3.org/2000/01/rdf-schema#label> 'extra thing'@en .\n",
+        encoding="utf-8",
+    )
+    build(data, tmp_path / "build", validate=False)
+    extra = "https://w3id.org/csto-kg/graph/extra"
+    for name in ("turtle", "json-ld", "trig"):
+        out = tmp_path / f"out.{name}"
+        export(out, name, data_root=data, build_dir=tmp_path / "build")
+        parsed = Dataset()
+        parsed.parse(out, format=formats.rdf_format(name).rdflib)
+        labels = {str(o) for _s, _p, o, _g in parsed.quads((URIRef("https://w3id.org/csto-kg/id/extra-thing"), None, None, None))}
+        assert labels == {"extra thing"}, name
+        if name == "trig":
+            assert extra in {str(g.identifier) for g in parsed.graphs() if len(g)}
+    store = open_store(Layout.resolve(data, tmp_path / "build"))
+    (data / "queries" / "extra-label.rq").write_text("SELECT ?label WHERE { kg:extra-thing rdfs:label ?label }\n", encoding="utf-8")
+    named = catalogue(data / "queries")["extra-label"]
+    assert [r["label"] for r in run_on_store(store, named, asserted=True).records()] == ["extra thing"]
