@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from csto_kg import formats
+from csto_kg import dumps, formats
 from csto_kg.namespaces import GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_VOID, PREFIXES, asserted_graphs
 from csto_kg.output import open_output
 from csto_kg.paths import Layout
@@ -28,14 +28,39 @@ def _triples(store: ox.Store, graphs: list[ox.NamedNode]):
         yield ox.Triple(row[0], row[1], row[2])
 
 
-def write_export(store: ox.Store, stream, fmt: formats.RdfFormat, inferred: bool = False, with_void: bool = False) -> None:
-    """`with_void` adds the dataset description (VoID/DCAT, csto_kg/void.py) in its own graph."""
+def _description(store: ox.Store, graphs: list[ox.NamedNode]) -> list[ox.Triple]:
+    """The dataset description's triples that no other chosen graph holds."""
+    others = [g for g in graphs if g.value != GRAPH_VOID]
+    return [
+        q.triple
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_VOID))
+        if not any(ox.Quad(q.subject, q.predicate, q.object, g) in store for g in others)
+    ]
+
+
+def write_export(
+    store: ox.Store,
+    stream,
+    fmt: formats.RdfFormat,
+    inferred: bool = False,
+    with_void: bool = False,
+    store_dir: Path | None = None,
+) -> None:
+    """`with_void` adds the dataset description (VoID/DCAT, csto_kg/void.py) in its own graph.
+
+    `store_dir`, the store's folder: Turtle and JSON-LD are then joined from the dumps the
+    build wrote there (csto_kg/dumps.py) instead of being read back from the store.
+    """
     graphs = selected_graphs(store, inferred, with_void)
     prefixes = PREFIXES
     if with_void:
         from csto_kg import void
 
         prefixes = void.DESCRIPTION_PREFIXES
+    if dumps.available(store_dir, fmt.name):
+        description = _description(store, graphs) if with_void else []
+        if dumps.write_export(store_dir, stream, fmt.name, inferred, description, prefixes):
+            return
     if fmt.name == "json-ld":
         from csto_kg.jsonld import compact_document
 
@@ -63,12 +88,12 @@ def export(
     `with_void` includes the dataset description (VoID/DCAT) that the build wrote.
     """
     from csto_kg.pipeline import ensure_built
-    from csto_kg.store import open_store
+    from csto_kg.store import open_build
 
     fmt = formats.rdf_format(format, output)
     layout = Layout.resolve(data_root, build_dir)
     ensure_built(layout)
-    store = open_store(layout)
+    store_dir, store = open_build(layout)
     with open_output(output) as stream:
-        write_export(store, stream, fmt, inferred, with_void)
+        write_export(store, stream, fmt, inferred, with_void, store_dir)
     return fmt

@@ -6,6 +6,7 @@ Layout of the build folder:
       current -> stores/20261130T081500-1234   (symlink, swapped with one rename)
       stores/<name>/                            (one Oxigraph store per build)
       stores/<name>/manifest.json               (version and hash of every source)
+      stores/<name>/dumps/                      (Turtle and JSON-LD parts for export, csto_kg/dumps.py)
 
 A build writes a new store beside the old one and only then points `current` at it, so
 a failed or killed build leaves the previous one intact, and a reader always sees one
@@ -29,7 +30,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -51,7 +52,17 @@ _TRASH = ".trash-"  # a store being removed is first renamed, so it is never see
 
 # The modules whose code shapes the built graph: a change to one of them makes the
 # build stale just as a change to a source file does.
-_PIPELINE = ("load.py", "reason.py", "rules.py", "timebounds.py", "void.py", "enrich.py", "pipeline.py")
+_PIPELINE = (
+    "load.py",
+    "reason.py",
+    "rules.py",
+    "timebounds.py",
+    "void.py",
+    "enrich.py",
+    "pipeline.py",
+    "dumps.py",
+    "jsonld.py",
+)
 
 
 def _fingerprint(layout: Layout) -> dict[str, str]:
@@ -100,7 +111,7 @@ def is_fresh(layout: Layout) -> bool:
         return False
 
 
-def write_store(layout: Layout, quads: Iterable[ox.Quad], counts: dict[str, int]) -> Path:
+def write_store(layout: Layout, quads: Sequence[ox.Quad], counts: dict[str, int]) -> Path:
     """Write a new store from `quads` and make it current in one atomic step."""
     stores = layout.build_dir / "stores"
     try:
@@ -111,7 +122,7 @@ def write_store(layout: Layout, quads: Iterable[ox.Quad], counts: dict[str, int]
         return _write_store(layout, stores, quads, counts)
 
 
-def _write_store(layout: Layout, stores: Path, quads: Iterable[ox.Quad], counts: dict[str, int]) -> Path:
+def _write_store(layout: Layout, stores: Path, quads: Sequence[ox.Quad], counts: dict[str, int]) -> Path:
     name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     target = stores / name
     try:
@@ -119,6 +130,9 @@ def _write_store(layout: Layout, stores: Path, quads: Iterable[ox.Quad], counts:
         store.bulk_extend(quads)
         store.flush()
         del store
+        from csto_kg import dumps  # only a build needs it, not a reader
+
+        dumps.write(target, quads)
         (target / READERS_LOCK).touch()
         manifest = {
             "version": __version__,
@@ -239,6 +253,11 @@ def open_store(layout: Layout) -> ox.Store:
     replace it meanwhile; if a build removes it between finding and opening it, the new
     current store is opened instead.
     """
+    return open_build(layout)[1]
+
+
+def open_build(layout: Layout) -> tuple[Path, ox.Store]:
+    """The current build's folder, and its store opened as open_store() does."""
     last: OSError | None = None
     path: Path | None = None
     for _attempt in range(5):
@@ -247,7 +266,7 @@ def open_store(layout: Layout) -> ox.Store:
             break
         try:
             _hold_for_reading(path)
-            return ox.Store.read_only(str(path))
+            return path, ox.Store.read_only(str(path))
         except OSError as err:
             last = err
             if current_store_path(layout) == path and (path / MANIFEST).is_file():

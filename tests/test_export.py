@@ -9,19 +9,21 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from csto_kg import formats
+from csto_kg import dumps, formats
+from csto_kg.namespaces import GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_VOID, PREFIXES
 from csto_kg.paths import Layout
-from csto_kg.namespaces import GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_VOID
-from csto_kg.serialize import selected_graphs, write_export
+from csto_kg.serialize import _description, selected_graphs, write_export
+from csto_kg.store import current_store_path
+from csto_kg.void import DESCRIPTION_PREFIXES
 
 
-def _expected(store, inferred: bool) -> Graph:
+def _expected(store, inferred: bool, with_void: bool = False) -> Graph:
     """What the export should hold: the union of the chosen graphs, read from the store."""
     graph = Graph()
     data = store.dump(format=formats.rdf_format("nquads").oxigraph)
     full = Dataset()
     full.parse(data=data, format="nquads")
-    for name in selected_graphs(store, inferred):
+    for name in selected_graphs(store, inferred, with_void):
         for triple in full.graph(URIRef(name.value)):
             graph.add(triple)
     return graph
@@ -35,6 +37,27 @@ def test_triple_formats_round_trip(store, name, inferred):
     write_export(store, buffer, fmt, inferred)
     parsed = Graph().parse(data=buffer.getvalue(), format=fmt.rdflib)
     expected = _expected(store, inferred)
+    assert len(parsed) == len(expected) > 1000
+    assert isomorphic(parsed, expected)
+
+
+@pytest.mark.parametrize("with_void", [False, True], ids=["", "void"])
+@pytest.mark.parametrize("inferred", [False, True], ids=["asserted", "inferred"])
+@pytest.mark.parametrize("name", ["turtle", "json-ld"])
+def test_exports_joined_from_the_dumps_equal_the_store(store, layout, name, inferred, with_void):
+    """Turtle and JSON-LD come from the dumps the build wrote, and hold the same graph."""
+    store_dir = current_store_path(layout)
+    fmt = formats.rdf_format(name)
+    graphs = selected_graphs(store, inferred, with_void)
+    description = _description(store, graphs) if with_void else []
+    prefixes = DESCRIPTION_PREFIXES if with_void else PREFIXES
+    direct = io.BytesIO()
+    assert dumps.write_export(store_dir, direct, name, inferred, description, prefixes)
+    through_export = io.BytesIO()
+    write_export(store, through_export, fmt, inferred, with_void, store_dir)
+    assert through_export.getvalue() == direct.getvalue()
+    parsed = Graph().parse(data=direct.getvalue(), format=fmt.rdflib)
+    expected = _expected(store, inferred, with_void)
     assert len(parsed) == len(expected) > 1000
     assert isomorphic(parsed, expected)
 

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csto_kg import dates, formats, params
+from csto_kg import dates, dumps, formats, params
 from csto_kg.catalogue import Param, from_text
 from csto_kg.dates import XSD_DATE, XSD_GYEAR, XSD_GYEARMONTH
 from csto_kg.errors import UsageError
-from csto_kg.namespaces import GRAPH_ARTICLE, GRAPH_ATOP, GRAPH_ONTOLOGY, KG, RDFS, XSD
+from csto_kg.namespaces import GRAPH_ARTICLE, GRAPH_ATOP, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, KG, PREFIXES, RDFS, XSD
 from csto_kg.querytext import substitute
 from csto_kg.serialize import write_export
 
@@ -306,6 +306,43 @@ def exported(quads: set[ox.Quad], fmt: formats.RdfFormat) -> tuple[bytes, set[ox
 
 def triples(quads: Iterable[ox.Quad]) -> set[ox.Triple]:
     return {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+
+
+# Literal text that looks like an IRI or a compact IRI in JSON, and IRIs that must stay whole.
+IRI_LIKE_TEXT = st.sampled_from([KG + "x", '"' + KG + "y", "kg:z", "\\" + KG, KG + "//w", "},{\"@id\":"])
+AWKWARD_IRIS = [ox.NamedNode(KG), ox.NamedNode(KG + "//w"), ox.NamedNode("kg:armenia"), ox.NamedNode("t:x")]
+
+
+@st.composite
+def built_datasets(draw) -> list[ox.Quad]:
+    """Quads as a build holds them: sources' graphs, and what reasoning and the date
+    bounds add (which may repeat what a source says)."""
+    subjects = [ox.NamedNode(KG + local) for local in draw(st.lists(iri_local, min_size=1, max_size=4, unique=True))]
+    subjects += draw(st.lists(st.sampled_from(AWKWARD_IRIS), max_size=2))
+    graphs = [*GRAPHS, ox.NamedNode(GRAPH_INFERRED), ox.NamedNode(GRAPH_DERIVED)]
+    objects = st.one_of(literals(), st.sampled_from(subjects), IRI_LIKE_TEXT.map(ox.Literal))
+    quads = []
+    for _ in range(draw(st.integers(1, 14))):
+        subject, predicate = draw(st.sampled_from(subjects)), draw(st.sampled_from(PREDICATES))
+        quads.append(ox.Quad(subject, predicate, draw(objects), draw(st.sampled_from(graphs))))
+    return quads
+
+
+@SLOW
+@given(built_datasets(), st.sampled_from(["turtle", "json-ld"]), st.booleans())
+def test_exports_joined_from_dumps_equal_exports_read_from_the_store(tmp_path_factory, quads, name, inferred):
+    folder = tmp_path_factory.mktemp("dumps")
+    dumps.write(folder, quads)
+    store = ox.Store()
+    store.extend(quads)
+    fmt = formats.rdf_format(name)
+    joined, read = io.BytesIO(), io.BytesIO()
+    assert dumps.write_export(folder, joined, name, inferred, [], PREFIXES)
+    write_export(store, read, fmt, inferred)
+    chosen = {g.value for g in GRAPHS} | ({GRAPH_INFERRED, GRAPH_DERIVED} if inferred else set())
+    held = {q.triple for q in store if q.graph_name.value in chosen}  # as the store writes them
+    assert {q.triple for q in ox.parse(joined.getvalue(), format=fmt.oxigraph)} == held
+    assert {q.triple for q in ox.parse(read.getvalue(), format=fmt.oxigraph)} == held
 
 
 @SLOW

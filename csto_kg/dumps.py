@@ -1,0 +1,168 @@
+"""Turtle and JSON-LD dumps written with each build, so that exporting them is a copy.
+
+Reading a large store back costs a lookup per term: at a million triples an export spent
+most of its time there. The build holds every quad in memory anyway, so it writes the two
+parts of any triple export into the store's folder, before the manifest that marks the
+store complete:
+
+    dumps/asserted.ttl      what the sources assert, each triple once (Turtle, no prefixes)
+    dumps/entailed.ttl      what reasoning and the date bounds add to that, each triple once
+    dumps/asserted.jsonld   the same as JSON-LD node objects, one per line, with compact IRIs
+    dumps/entailed.jsonld
+    dumps/context.json      the prefixes the node objects are written with
+
+An export joins the parts it needs under one header (the prefixes, or the @context), and
+adds the dataset description, small and written when asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from csto_kg import jsonld
+from csto_kg.namespaces import BUILT_GRAPHS, GRAPH_DERIVED, GRAPH_INFERRED, PREFIXES, XSD
+
+FOLDER = "dumps"
+CONTEXT = "context.json"
+FORMATS = {"turtle": "ttl", "json-ld": "jsonld"}  # the formats written, by name -> extension
+_XSD_STRING = XSD + "string"
+_VALUE = ox.NamedNode("urn:csto-kg:value")
+
+
+def turtle_header(prefixes: dict[str, str]) -> bytes:
+    """Prefix lines for a Turtle document, in the order of `prefixes`."""
+    return "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in prefixes.items()).encode("utf-8")
+
+
+def turtle_body(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    """Turtle without its prefix lines: bodies written with the same prefixes join."""
+    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    if not text:
+        return text
+    # Oxigraph starts with one line per prefix (in an order of its own), then the triples.
+    lines = text.split(b"\n", len(prefixes))
+    if len(lines) <= len(prefixes) or not all(line.startswith(b"@prefix ") for line in lines[:-1]):  # pragma: no cover
+        raise RuntimeError("unexpected Turtle header from Oxigraph")
+    return lines[-1]
+
+
+def split(quads: Sequence[ox.Quad]) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """What the sources assert (each triple once, in source order) and what the build
+    entails beyond it (each triple once, grouped by subject), with literals as the store
+    writes them."""
+    built = {ox.NamedNode(g) for g in BUILT_GRAPHS}
+    entailing = {ox.NamedNode(GRAPH_INFERRED), ox.NamedNode(GRAPH_DERIVED)}
+    asserted: list[ox.Triple] = []
+    entailed: list[ox.Triple] = []
+    for quad in quads:
+        graph = quad.graph_name
+        if graph not in built:
+            asserted.append(quad.triple)
+        elif graph in entailing:
+            entailed.append(quad.triple)
+    forms = _store_forms(asserted + entailed)
+    if forms:
+        asserted, entailed = _rewritten(asserted, forms), _rewritten(entailed, forms)
+    unique = dict.fromkeys(asserted)
+    extra = set(entailed).difference(unique)
+    return list(unique), sorted(extra, key=lambda t: t.subject.value)
+
+
+def _store_forms(triples: list[ox.Triple]) -> dict[ox.Literal, ox.Literal]:
+    """The typed literals that the store writes in another form, with that form.
+
+    Oxigraph keeps the value of a number, a boolean or a date, not its text: "29.0" as an
+    xsd:decimal reads back as "29". The dumps say what queries and the other export formats
+    say, so they are written in the store's forms, found by a round trip through a store.
+    """
+    typed = {
+        t.object
+        for t in triples
+        if type(t.object) is ox.Literal and t.object.datatype.value.startswith(XSD) and t.object.datatype.value != _XSD_STRING
+    }
+    scratch = ox.Store()
+    keys = {ox.NamedNode(f"urn:csto-kg:literal:{i}"): literal for i, literal in enumerate(typed)}
+    scratch.bulk_extend(ox.Quad(key, _VALUE, literal) for key, literal in keys.items())
+    forms = {}
+    for quad in scratch:
+        original = keys[quad.subject]
+        if quad.object != original:
+            forms[original] = quad.object
+    return forms
+
+
+def _rewritten(triples: list[ox.Triple], forms: dict[ox.Literal, ox.Literal]) -> list[ox.Triple]:
+    return [ox.Triple(t.subject, t.predicate, forms[t.object]) if t.object in forms else t for t in triples]
+
+
+def write(store_dir: Path, quads: Sequence[ox.Quad]) -> None:
+    """Write the dumps of a new build into its store folder."""
+    folder = store_dir / FOLDER
+    folder.mkdir()
+    asserted, entailed = split(quads)
+    parts = {"asserted": asserted, "entailed": entailed}
+    for name, triples in parts.items():
+        (folder / f"{name}.ttl").write_bytes(turtle_body(triples, PREFIXES))
+    expanded = {name: ox.serialize(triples, format=ox.RdfFormat.JSON_LD) for name, triples in parts.items()}
+    context = jsonld.usable_prefixes(expanded.values())
+    for name, text in expanded.items():
+        (folder / f"{name}.jsonld").write_bytes(jsonld.compact_nodes(text, context))
+    (folder / CONTEXT).write_text(json.dumps(context, indent=1), encoding="utf-8")
+
+
+def available(store_dir: Path | None, format_name: str) -> bool:
+    return store_dir is not None and format_name in FORMATS and (store_dir / FOLDER / CONTEXT).is_file()
+
+
+def write_export(
+    store_dir: Path,
+    stream: BinaryIO,
+    format_name: str,
+    inferred: bool,
+    description: list[ox.Triple],
+    prefixes: dict[str, str],
+) -> bool:
+    """Join the parts of a triple export in `format_name` ('turtle' or 'json-ld').
+    False, with nothing written, when the dumps cannot give this export.
+
+    `description`: the dataset description's triples that the parts do not hold (none
+    unless asked for); `prefixes`: the Turtle prefixes, a superset of those of the parts.
+    """
+    folder = store_dir / FOLDER
+    parts = [folder / f"{name}.{FORMATS[format_name]}" for name in ("asserted", "entailed")[: 2 if inferred else 1]]
+    if format_name == "turtle":
+        if any(prefixes.get(name) != ns for name, ns in PREFIXES.items()):
+            return False  # the parts' prefixed names would read differently
+        stream.write(turtle_header(prefixes))
+        for path in parts:
+            _copy(path, stream)
+        stream.write(turtle_body(description, prefixes))
+        return True
+    context = json.loads((folder / CONTEXT).read_text(encoding="utf-8"))
+    expanded = ox.serialize(description, format=ox.RdfFormat.JSON_LD)
+    if jsonld.usable_prefixes([expanded], context) != context:  # an IRI of the description clashes
+        return False
+    extra = jsonld.compact_nodes(expanded, context)
+    head, tail = jsonld.document_ends(context)
+    stream.write(head)
+    first = True
+    for path in parts:
+        if path.stat().st_size:
+            stream.write(b"" if first else b",\n")
+            _copy(path, stream)
+            first = False
+    if extra.strip():
+        stream.write((b"" if first else b",\n") + extra)
+    stream.write(tail)
+    return True
+
+
+def _copy(path: Path, stream: BinaryIO) -> None:
+    with path.open("rb") as source:
+        while chunk := source.read(1 << 20):
+            stream.write(chunk)
