@@ -1,7 +1,8 @@
-"""load -> check -> reason (OWL-RL) -> derive date bounds -> store."""
+"""load -> check -> reason (OWL-RL) -> derive date bounds and event types -> store."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,7 @@ def build(
 
 
 def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildResult:
-    from csto_kg import enrich, load, reason, store, timebounds, void
+    from csto_kg import enrich, eventtypes, load, reason, store, timebounds, void
 
     progress.stage("load")
     asserted = load.load(layout)
@@ -53,9 +54,10 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
     to_reason = {(q.subject, q.predicate, q.object) for q in asserted if q.graph_name.value != GRAPH_LINKS}
     progress.stage("reason")
     inferred_graph = ox.NamedNode(GRAPH_INFERRED)
-    inferred = [ox.Quad(s, p, o, inferred_graph) for s, p, o in reason.closure(to_reason)]
+    entailed = reason.closure(to_reason)
+    inferred = [ox.Quad(s, p, o, inferred_graph) for s, p, o in entailed]
     progress.stage("derive")
-    derived = timebounds.derive(asserted)
+    derived = timebounds.derive(asserted) + eventtypes.derive(itertools.chain(to_reason, entailed))
     if validate:
         # SHACL shapes and violation queries on the new data, before the store is swapped
         # in: a graph that does not validate is refused and the previous build stays current.

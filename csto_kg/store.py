@@ -57,6 +57,7 @@ _PIPELINE = (
     "reason.py",
     "rules.py",
     "timebounds.py",
+    "eventtypes.py",
     "void.py",
     "enrich.py",
     "pipeline.py",
