@@ -335,13 +335,20 @@ def test_parameters_are_substituted_everywhere_as_escaped_terms():
     assert construct == "CONSTRUCT { <http://e/a> ?p ?o } WHERE { <http://e/a> ?p ?o }"
 
 
+# Queries whose parameters stand inside subqueries that do not project them. Binding by
+# text puts the value there too (as SEP-0007 substitution does); Oxigraph's own
+# substitution binds only the outer query, so it gives other answers by design.
+# tests/test_query_forms.py checks these against their plain formulations instead.
+INNER_PARAMETERS = {"status"}
+
+
 def test_substituted_named_queries_answer_as_locally(store, layout):
     from csto_kg.catalogue import catalogue
     from csto_kg.namespaces import PREFIXES
     from csto_kg.params import substitutions
 
     for name, named in catalogue(layout.queries_dir).items():
-        if "SERVICE" in named.text:
+        if "SERVICE" in named.text or name in INNER_PARAMETERS:
             continue
         given = {"state": "armenia"} if name == "status" else ({"actor": "armenia"} if name == "events-of" else {})
         bound = substitutions(named, given)
