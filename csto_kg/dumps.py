@@ -24,12 +24,12 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from csto_kg import jsonld
+from csto_kg import formats, jsonld
 from csto_kg.namespaces import BUILT_GRAPHS, GRAPH_DERIVED, GRAPH_INFERRED, PREFIXES, XSD
 
 FOLDER = "dumps"
 CONTEXT = "context.json"
-FORMATS = {"turtle": "ttl", "json-ld": "jsonld"}  # the formats written, by name -> extension
+FORMATS = ("turtle", "json-ld")  # names in the format registry (csto_kg/formats.py)
 _XSD_STRING = XSD + "string"
 _VALUE = ox.NamedNode("urn:csto-kg:value")
 
@@ -107,11 +107,11 @@ def write(store_dir: Path, quads: Sequence[ox.Quad]) -> None:
     asserted, entailed = split(quads)
     parts = {"asserted": asserted, "entailed": entailed}
     for name, triples in parts.items():
-        (folder / f"{name}.ttl").write_bytes(turtle_body(triples, PREFIXES))
+        _part(folder, name, "turtle").write_bytes(turtle_body(triples, PREFIXES))
     expanded = {name: ox.serialize(triples, format=ox.RdfFormat.JSON_LD) for name, triples in parts.items()}
     context = jsonld.usable_prefixes(expanded.values())
     for name, text in expanded.items():
-        (folder / f"{name}.jsonld").write_bytes(jsonld.compact_nodes(text, context))
+        _part(folder, name, "json-ld").write_bytes(jsonld.compact_nodes(text, context))
     (folder / CONTEXT).write_text(json.dumps(context, indent=1), encoding="utf-8")
 
 
@@ -134,7 +134,7 @@ def write_export(
     unless asked for); `prefixes`: the Turtle prefixes, a superset of those of the parts.
     """
     folder = store_dir / FOLDER
-    parts = [folder / f"{name}.{FORMATS[format_name]}" for name in ("asserted", "entailed")[: 2 if inferred else 1]]
+    parts = [_part(folder, name, format_name) for name in ("asserted", "entailed")[: 2 if inferred else 1]]
     if format_name == "turtle":
         if any(prefixes.get(name) != ns for name, ns in PREFIXES.items()):
             return False  # the parts' prefixed names would read differently
@@ -160,6 +160,10 @@ def write_export(
         stream.write((b"" if first else b",\n") + extra)
     stream.write(tail)
     return True
+
+
+def _part(folder: Path, name: str, format_name: str) -> Path:
+    return folder / (name + formats.rdf_format(format_name).extensions[0])
 
 
 def _copy(path: Path, stream: BinaryIO) -> None:
