@@ -1,7 +1,8 @@
 """Export the built graph: the asserted sources with the ontology, or the reasoned closure.
 
 Triple formats get the union of the chosen graphs (each triple once); TriG and N-Quads
-keep every source in its own named graph.
+keep every source in its own named graph. Turtle and JSON-LD are joined from the dumps the
+build wrote beside the store (csto_kg/dumps.py); the other formats are read from the store.
 """
 
 from __future__ import annotations
