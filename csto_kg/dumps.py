@@ -12,13 +12,15 @@ store complete:
     dumps/context.json      the prefixes the node objects are written with
 
 An export joins the parts it needs under one header (the prefixes, or the @context), and
-adds the dataset description, small and written when asked for.
+adds the dataset description, small and written when asked for. The other formats of
+triples (N-Triples, RDF/XML) are written from the Turtle parts, read back.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,7 +31,7 @@ from csto_kg.namespaces import BUILT_GRAPHS, GRAPH_DERIVED, GRAPH_INFERRED, PREF
 
 FOLDER = "dumps"
 CONTEXT = "context.json"
-FORMATS = ("turtle", "json-ld")  # names in the format registry (csto_kg/formats.py)
+FORMATS = ("turtle", "json-ld")  # the formats written, by name in csto_kg/formats.py
 _XSD_STRING = XSD + "string"
 _VALUE = ox.NamedNode("urn:csto-kg:value")
 
@@ -116,7 +118,11 @@ def write(store_dir: Path, quads: Sequence[ox.Quad]) -> None:
 
 
 def available(store_dir: Path | None, format_name: str) -> bool:
-    return store_dir is not None and format_name in FORMATS and (store_dir / FOLDER / CONTEXT).is_file()
+    """True when the build at `store_dir` has dumps that give a `format_name` export:
+    any format of triples (the dataset formats keep the named graphs, which dumps do not)."""
+    if store_dir is None or formats.rdf_format(format_name).datasets:
+        return False
+    return (store_dir / FOLDER / CONTEXT).is_file()
 
 
 def write_export(
@@ -127,14 +133,21 @@ def write_export(
     description: list[ox.Triple],
     prefixes: dict[str, str],
 ) -> bool:
-    """Join the parts of a triple export in `format_name` ('turtle' or 'json-ld').
-    False, with nothing written, when the dumps cannot give this export.
+    """Join the parts of a triple export in `format_name`. False, with nothing written,
+    when the dumps cannot give this export.
 
+    Turtle and JSON-LD are copied from their parts; another format of triples is written
+    from the Turtle parts, read back (still much faster than reading the store).
     `description`: the dataset description's triples that the parts do not hold (none
     unless asked for); `prefixes`: the Turtle prefixes, a superset of those of the parts.
     """
     folder = store_dir / FOLDER
-    parts = [_part(folder, name, format_name) for name in ("asserted", "entailed")[: 2 if inferred else 1]]
+    names = ("asserted", "entailed")[: 2 if inferred else 1]
+    if format_name not in FORMATS:
+        read = (q.triple for name in names for q in _parse_turtle(_part(folder, name, "turtle")))
+        ox.serialize(itertools.chain(read, description), stream, format=formats.rdf_format(format_name).oxigraph, prefixes=prefixes)
+        return True
+    parts = [_part(folder, name, format_name) for name in names]
     if format_name == "turtle":
         if any(prefixes.get(name) != ns for name, ns in PREFIXES.items()):
             return False  # the parts' prefixed names would read differently
@@ -160,6 +173,11 @@ def write_export(
         stream.write((b"" if first else b",\n") + extra)
     stream.write(tail)
     return True
+
+
+def _parse_turtle(path: Path) -> Iterator[ox.Quad]:
+    # The parts carry no prefix lines: they are read with the ones they were written with.
+    return ox.parse(turtle_header(PREFIXES) + path.read_bytes(), format=ox.RdfFormat.TURTLE)
 
 
 def _part(folder: Path, name: str, format_name: str) -> Path:

@@ -1,8 +1,8 @@
 """Export the built graph: the asserted sources with the ontology, or the reasoned closure.
 
 Triple formats get the union of the chosen graphs (each triple once); TriG and N-Quads
-keep every source in its own named graph. Turtle and JSON-LD are joined from the dumps the
-build wrote beside the store (csto_kg/dumps.py); the other formats are read from the store.
+keep every source in its own named graph. Triple formats come from the dumps the build
+wrote beside the store (csto_kg/dumps.py); TriG and N-Quads are read from the store.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def write_export(
 ) -> None:
     """`with_void` adds the dataset description (VoID/DCAT, csto_kg/void.py) in its own graph.
 
-    `store_dir`, the store's folder: Turtle and JSON-LD are then joined from the dumps the
-    build wrote there (csto_kg/dumps.py) instead of being read back from the store.
+    `store_dir`, the store's folder: a triple format is then made from the dumps the build
+    wrote there (csto_kg/dumps.py) instead of being read back from the store.
     """
     graphs = selected_graphs(store, inferred, with_void)
     prefixes = PREFIXES

@@ -43,9 +43,9 @@ def test_triple_formats_round_trip(store, name, inferred):
 
 @pytest.mark.parametrize("with_void", [False, True], ids=["", "void"])
 @pytest.mark.parametrize("inferred", [False, True], ids=["asserted", "inferred"])
-@pytest.mark.parametrize("name", ["turtle", "json-ld"])
+@pytest.mark.parametrize("name", ["turtle", "json-ld", "nt", "xml"])
 def test_exports_joined_from_the_dumps_equal_the_store(store, layout, name, inferred, with_void):
-    """Turtle and JSON-LD come from the dumps the build wrote, and hold the same graph."""
+    """Triple formats come from the dumps the build wrote, and hold the same graph."""
     store_dir = current_store_path(layout)
     fmt = formats.rdf_format(name)
     graphs = selected_graphs(store, inferred, with_void)

@@ -329,7 +329,7 @@ def built_datasets(draw) -> list[ox.Quad]:
 
 
 @SLOW
-@given(built_datasets(), st.sampled_from(["turtle", "json-ld"]), st.booleans())
+@given(built_datasets(), st.sampled_from(["turtle", "json-ld", "nt", "xml"]), st.booleans())
 def test_exports_joined_from_dumps_equal_exports_read_from_the_store(tmp_path_factory, quads, name, inferred):
     folder = tmp_path_factory.mktemp("dumps")
     dumps.write(folder, quads)
