@@ -27,6 +27,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from csto_kg import formats, jsonld
+from csto_kg.errors import CstoKgError
 from csto_kg.namespaces import BUILT_GRAPHS, GRAPH_DERIVED, GRAPH_INFERRED, PREFIXES, XSD
 
 FOLDER = "dumps"
@@ -143,6 +144,8 @@ def write_export(
     """
     folder = store_dir / FOLDER
     names = ("asserted", "entailed")[: 2 if inferred else 1]
+    if not all(_part(folder, name, kind).is_file() for name in names for kind in FORMATS):
+        return False  # a damaged build folder: the store still gives the export
     if format_name not in FORMATS:
         read = (q.triple for name in names for q in _parse_turtle(_part(folder, name, "turtle")))
         ox.serialize(itertools.chain(read, description), stream, format=formats.rdf_format(format_name).oxigraph, prefixes=prefixes)
@@ -156,7 +159,10 @@ def write_export(
             _copy(path, stream)
         stream.write(turtle_body(description, prefixes))
         return True
-    context = json.loads((folder / CONTEXT).read_text(encoding="utf-8"))
+    try:
+        context = json.loads((folder / CONTEXT).read_text(encoding="utf-8"))
+    except ValueError:
+        return False  # a damaged build folder: the store still gives the export
     expanded = ox.serialize(description, format=ox.RdfFormat.JSON_LD)
     if jsonld.usable_prefixes([expanded], context) != context:  # an IRI of the description clashes
         return False
@@ -177,7 +183,10 @@ def write_export(
 
 def _parse_turtle(path: Path) -> Iterator[ox.Quad]:
     # The parts carry no prefix lines: they are read with the ones they were written with.
-    return ox.parse(turtle_header(PREFIXES) + path.read_bytes(), format=ox.RdfFormat.TURTLE)
+    try:
+        yield from ox.parse(turtle_header(PREFIXES) + path.read_bytes(), format=ox.RdfFormat.TURTLE)
+    except (OSError, SyntaxError) as err:
+        raise _damaged(path, err) from None
 
 
 def _part(folder: Path, name: str, format_name: str) -> Path:
@@ -185,6 +194,21 @@ def _part(folder: Path, name: str, format_name: str) -> Path:
 
 
 def _copy(path: Path, stream: BinaryIO) -> None:
-    with path.open("rb") as source:
-        while chunk := source.read(1 << 20):
-            stream.write(chunk)
+    try:
+        source = path.open("rb")
+    except OSError as err:
+        raise _damaged(path, err) from None
+    with source:
+        while True:
+            try:
+                chunk = source.read(1 << 20)
+            except OSError as err:
+                raise _damaged(path, err) from None
+            if not chunk:
+                return
+            stream.write(chunk)  # an error writing the output is the caller's to report
+
+
+def _damaged(path: Path, err: Exception) -> CstoKgError:
+    reason = getattr(err, "strerror", None) or " ".join(str(err).split())
+    return CstoKgError(f"cannot read the export dump {path}: {reason}; rebuild with `csto-kg build`")

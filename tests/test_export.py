@@ -129,3 +129,39 @@ def test_every_source_folder_is_exported_and_asserted(tmp_path):
     (data / "queries" / "extra-label.rq").write_text("SELECT ?label WHERE { kg:extra-thing rdfs:label ?label }\n", encoding="utf-8")
     named = catalogue(data / "queries")["extra-label"]
     assert [r["label"] for r in run_on_store(store, named, asserted=True).records()] == ["extra thing"]
+
+
+def test_a_damaged_dump_falls_back_to_the_store_or_fails_in_one_line(tmp_path):
+    """A missing part: the export is read from the store instead, whole. A part that no
+    longer parses: one line naming it, exit code 1, and no output file left behind."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import scratch_copy
+
+    from csto_kg.pipeline import build
+
+    data = scratch_copy(tmp_path / "data")
+    result = build(data, tmp_path / "build", validate=False)
+    parts = result.store / dumps.FOLDER
+    env = {"CSTO_KG_DATA": str(data), "CSTO_KG_BUILD": str(tmp_path / "build"), "CSTO_KG_QUIET": "1", "PATH": ""}
+
+    def export(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "csto_kg", "export", *args], capture_output=True, text=True, env=env, check=False)
+
+    whole = tmp_path / "whole.ttl"
+    assert export("--inferred", "-o", str(whole)).returncode == 0
+    shutil.move(parts / "entailed.ttl", tmp_path / "entailed.ttl")
+    from_store = tmp_path / "from-store.ttl"
+    assert export("--inferred", "-o", str(from_store)).returncode == 0
+    assert isomorphic(Graph().parse(from_store), Graph().parse(whole))
+    shutil.move(tmp_path / "entailed.ttl", parts / "entailed.ttl")
+
+    with (parts / "asserted.ttl").open("a", encoding="utf-8") as part:
+        part.write("not turtle <<<\n")
+    out = tmp_path / "out.nt"
+    failed = export("-o", str(out))
+    assert failed.returncode == 1
+    assert failed.stderr.count("\n") == 1 and "asserted.ttl" in failed.stderr and "Traceback" not in failed.stderr
+    assert not out.exists()
