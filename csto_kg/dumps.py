@@ -182,9 +182,11 @@ def write_export(
 
 
 def _parse_turtle(path: Path) -> Iterator[ox.Quad]:
-    # The parts carry no prefix lines: they are read with the ones they were written with.
+    # The parts carry no prefix lines: they are read with the ones they were written with,
+    # put on the part's first line so that an error names the part's own line.
+    header = "".join(f"@prefix {name}: <{ns}> . " for name, ns in PREFIXES.items()).encode("utf-8")
     try:
-        yield from ox.parse(turtle_header(PREFIXES) + path.read_bytes(), format=ox.RdfFormat.TURTLE)
+        yield from ox.parse(header + path.read_bytes(), format=ox.RdfFormat.TURTLE)
     except (OSError, SyntaxError) as err:
         raise _damaged(path, err) from None
 

@@ -164,4 +164,6 @@ def test_a_damaged_dump_falls_back_to_the_store_or_fails_in_one_line(tmp_path):
     failed = export("-o", str(out))
     assert failed.returncode == 1
     assert failed.stderr.count("\n") == 1 and "asserted.ttl" in failed.stderr and "Traceback" not in failed.stderr
+    lines = (parts / "asserted.ttl").read_text(encoding="utf-8").count("\n")
+    assert f"line {lines}" in failed.stderr  # the line of the part itself
     assert not out.exists()
