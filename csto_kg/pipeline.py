@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -45,7 +46,7 @@ def build(
 
 
 def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildResult:
-    from csto_kg import enrich, eventtypes, load, reason, store, timebounds, void
+    from csto_kg import enrich, load, reason, store, void
 
     progress.stage("load")
     asserted = load.load(layout)
@@ -57,7 +58,7 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
     entailed = reason.closure(to_reason)
     inferred = [ox.Quad(s, p, o, inferred_graph) for s, p, o in entailed]
     progress.stage("derive")
-    derived = timebounds.derive(asserted) + eventtypes.derive(itertools.chain(to_reason, entailed))
+    derived = derive(asserted, itertools.chain(to_reason, entailed))
     if validate:
         # SHACL shapes and violation queries on the new data, before the store is swapped
         # in: a graph that does not validate is refused and the previous build stays current.
@@ -74,6 +75,15 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
     progress.stage("store")
     path = store.write_store(layout, quads, counts)
     return BuildResult(path, counts)
+
+
+def derive(asserted: list[ox.Quad], reasoned: Iterable[tuple[Any, Any, Any]]) -> list[ox.Quad]:
+    """The derived graph: day bounds of the dates the sources give (csto_kg/timebounds.py)
+    and the most specific class of each event of the reasoned graph, `reasoned` being the
+    triples reasoned over with what reasoning added (csto_kg/eventtypes.py)."""
+    from csto_kg import eventtypes, timebounds
+
+    return timebounds.derive(asserted) + eventtypes.derive(reasoned)
 
 
 def ensure_built(layout: Layout) -> bool:

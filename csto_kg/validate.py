@@ -16,7 +16,7 @@ What runs, in order:
    class hierarchy lets targets and sh:class reach subclasses, while types inferred from
    domains and ranges, which would make every sh:class pass, are left out (and the
    reasoner is several times faster than pySHACL's RDFS inference);
-4. the date bounds (csto_kg.timebounds) and the `queries/checks/*-violation.rq`
+4. the derived graph (csto_kg.pipeline.derive) and the `queries/checks/*-violation.rq`
    queries over an in-memory store of the asserted, inferred and derived graphs.
 
 rdflib and pyshacl are imported inside the functions that need them, never at module
@@ -548,11 +548,12 @@ def check_graph(
 ) -> Report:
     """Validate loaded quads: consistency (unless `inferred` is given), shapes, checks.
 
-    `inferred` is the OWL-RL closure and `derived` the date bounds when the caller has
-    computed them (the build); when they are None they are computed here and an
+    `inferred` is the OWL-RL closure and `derived` the derived graph (csto_kg.pipeline.derive)
+    when the caller has computed them (the build); when they are None they are computed here and an
     inconsistency becomes a problem of the report.
     """
-    from csto_kg import reason, timebounds
+    from csto_kg import reason
+    from csto_kg.pipeline import derive
 
     started = time.perf_counter()
     report = Report()
@@ -610,7 +611,8 @@ def check_graph(
     mark = time.perf_counter()
     try:
         if derived is None:
-            derived = timebounds.derive(asserted)
+            reasoned = [(q.subject, q.predicate, q.object) for q in asserted if q.graph_name.value != GRAPH_LINKS]
+            derived = derive(asserted, reasoned + inferred)
     except (ConsistencyError, ValueError, TypeError, AttributeError) as err:
         if not report.problems:
             message = " ".join(str(err).split())
