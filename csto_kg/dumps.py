@@ -68,7 +68,7 @@ def split(quads: Sequence[ox.Quad]) -> tuple[list[ox.Triple], list[ox.Triple]]:
             asserted.append(quad.triple)
         elif graph in entailing:
             entailed.append(quad.triple)
-    forms = _store_forms(asserted + entailed)
+    forms = _store_forms(itertools.chain(asserted, entailed))
     if forms:
         asserted, entailed = _rewritten(asserted, forms), _rewritten(entailed, forms)
     unique = dict.fromkeys(asserted)
@@ -76,7 +76,7 @@ def split(quads: Sequence[ox.Quad]) -> tuple[list[ox.Triple], list[ox.Triple]]:
     return list(unique), sorted(extra, key=lambda t: t.subject.value)
 
 
-def _store_forms(triples: list[ox.Triple]) -> dict[ox.Literal, ox.Literal]:
+def _store_forms(triples: Iterable[ox.Triple]) -> dict[ox.Literal, ox.Literal]:
     """The typed literals that the store writes in another form, with that form.
 
     Oxigraph keeps the value of a number, a boolean or a date, not its text: "29.0" as an
@@ -184,7 +184,7 @@ def write_export(
 def _parse_turtle(path: Path) -> Iterator[ox.Quad]:
     # The parts carry no prefix lines: they are read with the ones they were written with,
     # put on the part's first line so that an error names the part's own line.
-    header = "".join(f"@prefix {name}: <{ns}> . " for name, ns in PREFIXES.items()).encode("utf-8")
+    header = turtle_header(PREFIXES).replace(b"\n", b" ")
     try:
         yield from ox.parse(header + path.read_bytes(), format=ox.RdfFormat.TURTLE)
     except (OSError, SyntaxError) as err:
