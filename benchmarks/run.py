@@ -11,8 +11,10 @@ It measures, each in fresh subprocesses so that start-up and peak memory are rea
 3. at each size, a graph made of the project's sources plus generated alliance data
    (benchmarks/generate.py): the build (reasoning with csto_kg.rules; validation off, as
    pySHACL over a million triples is not what this measures), every named query's median
-   over repeated runs on the open store, and Turtle and JSON-LD export (joined from the
-   build's dumps as `csto-kg export` does, and once read back from the store).
+   over repeated runs on the open store (its whole answer written as SPARQL TSV results,
+   run on the store and, where the build kept one, read from the kept answer; and once
+   made into Python rows), and Turtle and JSON-LD export (joined from the build's dumps as
+   `csto-kg export` does, and once read back from the store).
 
 Reasoning alone, against owlrl and reasonable, is benchmarks/reasoning.py. The table goes
 to standard output (median, min, max seconds; peak MB), the figures to --json.
@@ -81,15 +83,28 @@ layout = Layout.resolve(data, build_dir)
 store_dir, store = open_build(layout)
 given = {"status": {"state": "armenia"}, "events-of": {"actor": "armenia"}}
 out["queries"] = {}
+# Each query's whole answer written as SPARQL TSV results, as `csto-kg query NAME -f tsv`
+# does: run on the store, and read from the answer the build kept where it kept one
+# (csto_kg/answers.py); then, once, the same answer made into Python rows.
 for name, named in catalogue(layout.queries_dir).items():
     if "SERVICE" in named.text:
         continue
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter(); rows = run_on_store(store, named, given.get(name, {})); times.append(time.perf_counter() - t)
-        if times[-1] > 2.0:
-            break  # a query this slow is not repeated: one run tells enough
-    out["queries"][name] = {"median": statistics.median(times), "min": min(times), "max": max(times), "rows": len(rows), "runs": len(times)}
+    entry = {}
+    for source, folder in (("store", None), ("kept", store_dir)):
+        if run_on_store(store, named, given.get(name, {}), store_dir=folder).stored is None and folder is not None:
+            continue
+        times = []
+        for _ in range(runs):
+            buffer = io.BytesIO()
+            t = time.perf_counter()
+            run_on_store(store, named, given.get(name, {}), store_dir=folder).write(buffer, "tsv")
+            times.append(time.perf_counter() - t)
+            if times[-1] > 2.0:
+                break  # a query this slow is not repeated: one run tells enough
+        t = time.perf_counter(); rows = len(run_on_store(store, named, given.get(name, {}), store_dir=folder).rows)
+        entry[source] = {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": len(times),
+                         "python_rows": time.perf_counter() - t, "rows": rows, "bytes": len(buffer.getvalue())}
+    out["queries"][name] = entry
 out["export"] = {}
 # As `csto-kg export` does it (joined from the build's dumps); once read back from the store
 # instead, as exports were made before the dumps, for comparison.
@@ -203,10 +218,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:48} {value:9.0f}x")
     for size, result in report["scale"].items():
         print(f"\nGenerated graph of {int(size):,} triples ({result['triples']:,} in the built store, peak {result['peak_mb']:.0f} MB)")
-        print(f"{'measure':48} {'median s':>9} {'min s':>8} {'max s':>8} {'rows':>8}")
+        print(f"{'measure':48} {'median s':>9} {'min s':>8} {'max s':>8} {'rows':>8} {'as rows s':>9}")
         print(f"{'build (reason with csto_kg.rules, store)':48} {result['build']:9.2f}")
-        for name, q in sorted(result["queries"].items()):
-            print(f"{'query ' + name:48} {q['median']:9.4f} {q['min']:8.4f} {q['max']:8.4f} {q['rows']:8}")
+        for name, entry in sorted(result["queries"].items()):
+            for source, q in entry.items():
+                label = f"query {name}" + (", kept answer" if source == "kept" else "")
+                print(f"{label:48} {q['median']:9.4f} {q['min']:8.4f} {q['max']:8.4f} {q['rows']:8} {q['python_rows']:9.4f}")
         for name, e in result["export"].items():
             print(f"{'export ' + name:48} {e['median']:9.2f} {e['min']:8.2f} {e['max']:8.2f}")
     Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")

@@ -199,12 +199,12 @@ def run(endpoint: Endpoint | str, text: str):
             if isinstance(parsed, ox.QueryBoolean):
                 if form != "ask":
                     raise SyntaxError("a yes/no answer to a SELECT query")
-                return QueryResult("ask", boolean=bool(parsed), _rerun=lambda: ox.parse_query_results(body, format=fmt))
+                return QueryResult("ask", boolean=bool(parsed), solutions=lambda: ox.parse_query_results(body, format=fmt))
             variables = [v.value for v in parsed.variables]
             rows = [tuple(s[v] for v in variables) for s in parsed]
         except (SyntaxError, ValueError, OSError) as err:
             raise RemoteError(f"{endpoint.url} answered with a body that is not valid SPARQL results: {_one_line(err)}") from None
-        return QueryResult("select", variables, rows, _rerun=lambda: ox.parse_query_results(body, format=fmt))
+        return QueryResult("select", variables, rows, solutions=lambda: ox.parse_query_results(body, format=fmt))
     body, media = _send(endpoint, text, form, _GRAPH_ACCEPT)
     rdf = ox.RdfFormat.from_media_type(media) if media else None
     if rdf is None:

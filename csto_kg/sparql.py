@@ -7,17 +7,18 @@ lets Oxigraph's planner start from them, and writes the results.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from csto_kg import catalogue, formats, params
+from csto_kg import answers, catalogue, formats, params
 from csto_kg.errors import QueryError, UsageError, one_line
 from csto_kg.namespaces import GRAPH_DERIVED, PREFIXES, XSD, asserted_graphs
 from csto_kg.paths import Layout
@@ -32,13 +33,20 @@ def resolve(target: str, layout: Layout) -> catalogue.NamedQuery:
     if target in known:
         return known[target]
     path = Path(target)
-    if target.endswith(".rq") or (path.suffix and path.is_file()):
-        if not path.is_file():
+    if target.endswith(".rq") or (path.suffix and _is_file(path)):
+        if not _is_file(path):
             raise UsageError(f"query file not found: {target}")
         return catalogue.load_query_file(path)
     if target.lstrip().lower().startswith(_SPARQL_START) or "{" in target:
         return catalogue.from_text(target)
     raise UsageError(f"unknown query {target!r}; named queries: {', '.join(known) or 'none'}")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # SPARQL text too long or too odd to be a file name
+        return False
 
 
 def _python(term: Any) -> Any:
@@ -80,16 +88,52 @@ def compact(term: Any) -> str:
     return str(term)
 
 
-@dataclass
 class QueryResult:
-    """The answer to one query: rows for SELECT, a boolean for ASK, triples otherwise."""
+    """The answer to one query: rows for SELECT, a boolean for ASK, triples otherwise.
 
-    kind: str  # "select", "ask" or "graph"
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Any, ...]] = field(default_factory=list)  # pyoxigraph terms (None if unbound)
-    boolean: bool | None = None
-    triples: list[ox.Triple] = field(default_factory=list)
-    _rerun: Callable[[], Any] | None = field(default=None, repr=False)
+    A SELECT answer is read when it is first needed, and only as far as it is needed:
+    written in a SPARQL results format, Oxigraph serialises the solutions itself; Python
+    rows (`rows`, `records()`) are made only when asked for. Read a second way, the query
+    runs again, or the build's kept answer it came from (`stored`) is read again.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        variables: list[str] | None = None,
+        rows: list[tuple[Any, ...]] | None = None,
+        boolean: bool | None = None,
+        triples: list[ox.Triple] | None = None,
+        *,
+        solutions: Callable[[], Any] | None = None,
+        pending: Any = None,
+        stored: Path | None = None,
+        name: str = "query",
+    ) -> None:
+        self.kind = kind  # "select", "ask" or "graph"
+        self.variables = list(variables or [])
+        self.boolean = boolean
+        self.triples = list(triples or [])
+        self.stored = stored  # the build's kept answer (csto_kg.answers) this one is read from
+        self._rows = None if rows is None else list(rows)
+        self._solutions = solutions  # gives the solutions (again)
+        self._pending = pending  # solutions obtained and not read yet
+        self._name = name
+
+    def __repr__(self) -> str:
+        size = f"{len(self)} rows" if self.kind == "select" else f"{len(self.triples)} triples" if self.kind == "graph" else self.boolean
+        return f"<QueryResult {self.kind} {size}>"
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The rows, as tuples of pyoxigraph terms (None where a variable is unbound)."""
+        if self._rows is None:
+            if self.kind != "select":
+                return []
+            solutions = self._take()
+            with self._reading():
+                self._rows = [tuple(s[v] for v in self.variables) for s in solutions]
+        return self._rows
 
     def records(self) -> list[dict[str, Any]]:
         """Rows as dicts of plain Python values (int, Decimal, date, bool, str)."""
@@ -120,9 +164,16 @@ class QueryResult:
         if fmt.oxigraph is None:
             stream.write(self.table().encode("utf-8"))
             return
-        if self._rerun is None:
-            raise QueryError("this result can no longer be serialised")
-        self._rerun().serialize(stream, format=fmt.oxigraph)
+        if self.stored is not None and fmt.oxigraph == answers.FORMAT:
+            with self._reading(), open(self.stored, "rb") as kept:
+                shutil.copyfileobj(kept, stream, 1 << 20)
+            return
+        # Into memory first: a query that fails half-way writes nothing.
+        buffer = io.BytesIO()
+        solutions = self._take()
+        with self._reading():
+            solutions.serialize(buffer, format=fmt.oxigraph)
+        stream.write(buffer.getbuffer())
 
     def table(self) -> str:
         if self.kind == "ask":
@@ -134,17 +185,55 @@ class QueryResult:
         lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
         return "\n".join(lines) + "\n"
 
+    def _take(self) -> Any:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            return pending
+        if self._solutions is None:
+            raise QueryError("this result can no longer be serialised")
+        with self._reading():
+            return self._solutions()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        try:
+            yield
+        except (OSError, RuntimeError, SyntaxError, ValueError) as err:
+            if self.stored is not None:
+                raise QueryError(f"the kept answer {self.stored} cannot be read ({one_line(err)}): run `csto-kg build` again") from None
+            raise QueryError(f"{self._name} failed: {one_line(err)}") from None
+
+
+def query_text(named: catalogue.NamedQuery, given: dict[str, str] | None = None) -> str:
+    """The text that runs: the query with its parameters (given or default) written in."""
+    # Written in as constants, not passed as the engine's substitutions: Oxigraph plans a
+    # query before it sees substitutions, so a bound parameter could not lead the plan.
+    return substitute(named.text, params.substitutions(named, dict(given or {})))
+
 
 def run_on_store(
     store: ox.Store,
     named: catalogue.NamedQuery,
     given: dict[str, str] | None = None,
     asserted: bool = False,
+    store_dir: Path | None = None,
 ) -> QueryResult:
-    """Run one query on an open store."""
-    # Written in as constants, not passed as the engine's substitutions: Oxigraph plans a
-    # query before it sees substitutions, so a bound parameter could not lead the plan.
-    text = substitute(named.text, params.substitutions(named, dict(given or {})))
+    """Run one query on an open store; `store_dir`, the build's folder, lets a run the
+    build already answered read the answer it kept (csto_kg.answers)."""
+    text = query_text(named, given)
+    label = f"query {named.name}"
+    if store_dir is not None and (kept := answers.find(store_dir, text, asserted)) is not None:
+
+        def read() -> Any:
+            return ox.parse_query_results(path=kept, format=answers.FORMAT)
+
+        result = QueryResult("select", stored=kept, solutions=read, name=label)
+        solutions = result._take()
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise QueryError(f"the kept answer {kept} is not a table of solutions: run `csto-kg build` again")
+        result.variables = [v.value for v in solutions.variables]
+        result._pending = solutions
+        return result
     options: dict[str, Any] = {"prefixes": PREFIXES}
     if asserted:
         present = {g.value for g in store.named_graphs()}
@@ -159,19 +248,18 @@ def run_on_store(
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax error in {named.name}: {one_line(err)}") from None
         except (OSError, ValueError, RuntimeError) as err:
-            raise QueryError(f"query {named.name} failed: {one_line(err)}") from None
+            raise QueryError(f"{label} failed: {one_line(err)}") from None
 
     result = execute()
     if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        try:
-            rows = [tuple(s[v] for v in variables) for s in result]
-        except (OSError, RuntimeError) as err:
-            raise QueryError(f"query {named.name} failed: {one_line(err)}") from None
-        return QueryResult("select", variables, rows, _rerun=execute)
+        return QueryResult("select", [v.value for v in result.variables], solutions=execute, pending=result, name=label)
     if isinstance(result, ox.QueryBoolean):
-        return QueryResult("ask", boolean=bool(result), _rerun=execute)
-    return QueryResult("graph", triples=list(result))
+        return QueryResult("ask", boolean=bool(result), solutions=execute, name=label)
+    try:
+        triples = list(result)
+    except (OSError, RuntimeError) as err:
+        raise QueryError(f"{label} failed: {one_line(err)}") from None
+    return QueryResult("graph", triples=triples, name=label)
 
 
 def query(
@@ -189,13 +277,14 @@ def query(
     `query("members", date="2000-01-01")`. Builds first if the build is missing or stale.
     """
     from csto_kg.pipeline import ensure_built
-    from csto_kg.store import open_store
+    from csto_kg.store import open_build
 
     layout = Layout.resolve(data_root, build_dir)
     named = resolve(target, layout)
     ensure_built(layout)
     merged = {**(given or {}), **{k.replace("_", "-") if named.param(k.replace("_", "-")) else k: v for k, v in kwargs.items()}}
-    return run_on_store(open_store(layout), named, merged, asserted)
+    store_dir, store = open_build(layout)
+    return run_on_store(store, named, merged, asserted, store_dir)
 
 
 def query_endpoint(

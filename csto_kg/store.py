@@ -7,6 +7,7 @@ Layout of the build folder:
       stores/<name>/                            (one Oxigraph store per build)
       stores/<name>/manifest.json               (version and hash of every source)
       stores/<name>/dumps/                      (Turtle and JSON-LD parts for export, csto_kg/dumps.py)
+      stores/<name>/answers/                    (the named queries' answers, csto_kg/answers.py)
 
 A build writes a new store beside the old one and only then points `current` at it, so
 a failed or killed build leaves the previous one intact, and a reader always sees one
@@ -63,6 +64,7 @@ _PIPELINE = (
     "pipeline.py",
     "dumps.py",
     "jsonld.py",
+    "answers.py",
 )
 
 
@@ -132,10 +134,12 @@ def _write_store(layout: Layout, stores: Path, quads: Sequence[ox.Quad], counts:
         # Compacting what the bulk load wrote costs seconds once and makes every lookup
         # cheaper: at 10^6 triples the listing queries answer 2.5 times faster.
         store.optimize()
+        from csto_kg import answers, dumps  # only a build needs them, not a reader
+
+        # The named queries' answers, kept for the runs that ask the same again.
+        answers.write(store, target, layout.queries_dir)
         store.flush()
         del store
-        from csto_kg import dumps  # only a build needs it, not a reader
-
         dumps.write(target, quads)
         (target / READERS_LOCK).touch()
         manifest = {
