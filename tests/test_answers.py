@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, scratch_copy
 
 from csto_kg import answers
 from csto_kg.catalogue import catalogue
 from csto_kg.paths import Layout
 from csto_kg.sparql import QueryResult, query_text, render, run_on_store
 from csto_kg.store import current_store_path
-from tests.conftest import ROOT, scratch_copy
 
 QUERIES = catalogue(ROOT / "queries")
 KEEPABLE = sorted(name for name, named in QUERIES.items() if answers.keepable(named))

@@ -119,3 +119,11 @@ def test_missing_query_file(where):
 
 def test_no_query_given(where):
     assert_one_line_error(cli("query", *where), 2, "give a query")
+
+
+def test_long_sparql_text_with_a_dot_is_not_taken_for_a_file_name(where):
+    """Text past the file system's name limit is SPARQL, not a file that cannot be opened."""
+    text = "SELECT ?state WHERE { ?state a csto:State . }" + " " * 300 + "# padding past NAME_MAX"
+    done = cli("query", "-e", text, "-f", "csv", *where)
+    assert done.returncode == 0, done.stderr
+    assert "https://w3id.org/csto-kg/id/armenia" in done.stdout
