@@ -1,23 +1,29 @@
 """Answers to the named queries, kept with the build that gave them.
 
 A build never changes once it is current, so what one query text answers over it never
-changes either. Before a build is made current, it runs every named query that needs no
-parameter and keeps the answer in `stores/<name>/answers/`, as SPARQL 1.1 TSV results:
-lossless (each term in N-Triples syntax), in the answer's order, and the quickest of the
-results formats to read back. A later run of the same text on the same build reads that
-file instead of joining again; written as TSV it is copied out unread.
+changes either. Before a build is made current, it runs every named SELECT query that
+needs no parameter and keeps the answer in `stores/<name>/answers/`, as SPARQL 1.1 TSV
+results: lossless (each term in N-Triples syntax), in the answer's order, and the quickest
+of the results formats to read back. A later run of the same text on the same build reads
+that file instead of joining again; asked for as TSV, it is copied out as it is.
 
 An answer is found by a hash of all that decides it besides the store: the query text with
-its parameters written in, the graph it runs over, the prefixes and the Oxigraph version.
-An edited query file, another parameter or another engine finds none, and the query runs.
-Not kept: queries that call a remote SERVICE or read the clock or a random number, and
-queries whose default is the current day (an answer that would serve only one day).
+its parameters written in, the graph it runs over, the prefixes and the Oxigraph version
+(the code that runs it is part of the build's fingerprint, csto_kg/store.py). An edited
+query file, another parameter or another engine finds none, and the query runs. Not kept:
+queries that call a remote SERVICE or read the clock or chance, and queries whose default
+is the current day (an answer that would serve only one day).
+
+`answers/index.json`, written last, lists each kept answer with its query, its variables
+and its size in bytes; an answer that does not match its entry is damaged.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
+import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,11 +32,21 @@ from csto_kg.catalogue import NamedQuery
 from csto_kg.namespaces import PREFIXES
 
 FOLDER = "answers"
+INDEX = "index.json"
 FORMAT = ox.QueryResultsFormat.TSV
 SUFFIX = ".tsv"
 
-# What makes two runs of one text differ on one store: the network, the clock, chance.
-_UNSTABLE = re.compile(r"\b(SERVICE|NOW|RAND|UUID|STRUUID|BNODE)\b", re.IGNORECASE)
+# Words that make two runs of one text differ on one store: the network, the clock, chance.
+_UNSTABLE = {"SERVICE", "NOW", "RAND", "UUID", "STRUUID", "BNODE"}
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One kept answer: its file, and what the build recorded of it."""
+
+    path: Path
+    variables: list[str]
+    size: int
 
 
 def key(text: str, asserted: bool) -> str:
@@ -42,15 +58,26 @@ def key(text: str, asserted: bool) -> str:
     return digest.hexdigest()
 
 
-def find(store_dir: Path, text: str, asserted: bool) -> Path | None:
-    """The build's kept answer to `text`, if it has one."""
-    path = store_dir / FOLDER / (key(text, asserted) + SUFFIX)
-    return path if path.is_file() else None
+def find(store_dir: Path, text: str, asserted: bool) -> Kept | None:
+    """The build's kept answer to `text`, if it has one. An index that cannot be read
+    counts as none: the query then runs on the store."""
+    name = key(text, asserted)
+    try:
+        entry = json.loads((store_dir / FOLDER / INDEX).read_bytes())[name]
+        return Kept(store_dir / FOLDER / (name + SUFFIX), list(entry["variables"]), int(entry["bytes"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def keepable(named: NamedQuery) -> bool:
     """Whether the answer the query gives without parameters holds for as long as the build."""
-    if _UNSTABLE.search(_without_comments(named.text)):
+    from csto_kg.errors import UsageError
+    from csto_kg.querytext import keywords, query_form
+
+    try:
+        if query_form(named.text) != "select" or keywords(named.text) & _UNSTABLE:
+            return False
+    except UsageError:
         return False
     return not any(p.required or (p.default or "").strip().lower() == "today" for p in named.params)
 
@@ -71,31 +98,22 @@ def write(store: ox.Store, store_dir: Path, queries_dir: Path) -> list[str]:
     try:
         known = catalogue(queries_dir) if queries_dir.is_dir() else {}
     except CstoKgError:
-        return []
-    kept = []
+        known = {}
+    index = {}
     for name, named in known.items():
         if not keepable(named):
             continue
+        text = query_text(named, {})
+        target = folder / (key(text, False) + SUFFIX)
         try:
             result = run_on_store(store, named)
-            if result.kind != "select":
-                continue
-            target = folder / (key(query_text(named, {}), False) + SUFFIX)
-            partial = target.with_suffix(".part")
-            try:
-                with open(partial, "wb") as stream:
-                    result.write(stream, "tsv")
-            except CstoKgError:
-                partial.unlink()
-                raise
-            partial.replace(target)  # only a whole answer is ever found
+            with open(target, "wb") as stream:
+                result.write(stream, "tsv")
         except CstoKgError:
+            target.unlink(missing_ok=True)
             continue
-        kept.append(name)
-    return kept
-
-
-def _without_comments(text: str) -> str:
-    # Whole comment lines only (the header, notes): a word in a comment after a pattern
-    # still counts, which at worst makes a query look unstable, and it then simply runs.
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+        index[target.stem] = {"query": name, "variables": result.variables, "bytes": target.stat().st_size}
+    partial = folder / (INDEX + ".tmp")
+    partial.write_text(json.dumps(index, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(partial, folder / INDEX)
+    return sorted(entry["query"] for entry in index.values())

@@ -52,6 +52,15 @@ def _blank_out(text: str) -> str:
     return "".join(out)
 
 
+_WORD = re.compile(r"(?<![\w:?$])([A-Za-z]\w*)(?![\w:])")
+
+
+def keywords(text: str) -> set[str]:
+    """The bare words of the query (keywords and function names; not variables, prefixed
+    names, or what comments, strings and IRIs hold), upper-cased."""
+    return {m.group(1).upper() for m in _WORD.finditer(_blank_out(text))}
+
+
 _FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.I)
 _UPDATE = re.compile(r"(?<![\w:?$])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)(?![\w:])", re.I)
 _DECLARED = re.compile(r"(?<![\w:?$])PREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.I)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-import shutil
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -120,15 +119,15 @@ class QueryResult:
         self._pending = pending  # solutions obtained and not read yet
         self._name = name
 
-    def __repr__(self) -> str:
-        size = f"{len(self)} rows" if self.kind == "select" else f"{len(self.triples)} triples" if self.kind == "graph" else self.boolean
-        return f"<QueryResult {self.kind} {size}>"
+    def __repr__(self) -> str:  # says what is known without reading the answer
+        what = {"select": f"variables={self.variables}", "ask": f"boolean={self.boolean}"}.get(self.kind, f"{len(self.triples)} triples")
+        return f"<QueryResult {self.kind} {what}>"
 
     @property
     def rows(self) -> list[tuple[Any, ...]]:
         """The rows, as tuples of pyoxigraph terms (None where a variable is unbound)."""
         if self._rows is None:
-            if self.kind != "select":
+            if self.kind != "select" or (self._pending is None and self._solutions is None):
                 return []
             solutions = self._take()
             with self._reading():
@@ -165,9 +164,16 @@ class QueryResult:
             stream.write(self.table().encode("utf-8"))
             return
         if self.stored is not None and fmt.oxigraph == answers.FORMAT:
-            with self._reading(), open(self.stored, "rb") as kept:
-                shutil.copyfileobj(kept, stream, 1 << 20)
-            return
+            self._take()  # checks the answer is whole, as the build wrote it
+            with self._reading():
+                kept = open(self.stored, "rb")  # only reading is the answer's fault, not writing
+            with kept:
+                while True:
+                    with self._reading():
+                        chunk = kept.read(1 << 20)
+                    if not chunk:
+                        return
+                    stream.write(chunk)
         # Into memory first: a query that fails half-way writes nothing.
         buffer = io.BytesIO()
         solutions = self._take()
@@ -223,17 +229,7 @@ def run_on_store(
     text = query_text(named, given)
     label = f"query {named.name}"
     if store_dir is not None and (kept := answers.find(store_dir, text, asserted)) is not None:
-
-        def read() -> Any:
-            return ox.parse_query_results(path=kept, format=answers.FORMAT)
-
-        result = QueryResult("select", stored=kept, solutions=read, name=label)
-        solutions = result._take()
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise QueryError(f"the kept answer {kept} is not a table of solutions: run `csto-kg build` again")
-        result.variables = [v.value for v in solutions.variables]
-        result._pending = solutions
-        return result
+        return _from_kept(kept, label)
     options: dict[str, Any] = {"prefixes": PREFIXES}
     if asserted:
         present = {g.value for g in store.named_graphs()}
@@ -260,6 +256,21 @@ def run_on_store(
     except (OSError, RuntimeError) as err:
         raise QueryError(f"{label} failed: {one_line(err)}") from None
     return QueryResult("graph", triples=triples, name=label)
+
+
+def _from_kept(kept: answers.Kept, label: str) -> QueryResult:
+    def read() -> Any:
+        size = kept.path.stat().st_size
+        if size != kept.size:
+            raise ValueError(f"{size} bytes where the build wrote {kept.size}")
+        return ox.parse_query_results(path=kept.path, format=answers.FORMAT)
+
+    result = QueryResult("select", kept.variables, stored=kept.path, solutions=read, name=label)
+    solutions = result._take()
+    if not isinstance(solutions, ox.QuerySolutions) or [v.value for v in solutions.variables] != kept.variables:
+        raise QueryError(f"the kept answer {kept.path} does not hold the columns the build wrote: run `csto-kg build` again")
+    result._pending = solutions
+    return result
 
 
 def query(

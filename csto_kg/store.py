@@ -65,6 +65,7 @@ _PIPELINE = (
     "dumps.py",
     "jsonld.py",
     "answers.py",
+    "sparql.py",  # how the kept answers were run
 )
 
 
@@ -134,7 +135,7 @@ def _write_store(layout: Layout, stores: Path, quads: Sequence[ox.Quad], counts:
         # Compacting what the bulk load wrote costs seconds once and makes every lookup
         # cheaper: at 10^6 triples the listing queries answer 2.5 times faster.
         store.optimize()
-        from csto_kg import answers, dumps  # only a build needs them, not a reader
+        from csto_kg import answers, dumps
 
         # The named queries' answers, kept for the runs that ask the same again.
         answers.write(store, target, layout.queries_dir)
