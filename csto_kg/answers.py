@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,13 +39,14 @@ SUFFIX = ".tsv"
 _UNSTABLE = {"SERVICE", "NOW", "RAND", "UUID", "STRUUID", "BNODE"}
 
 
-@dataclass(frozen=True)
 class Kept:
     """One kept answer: its file, and what the build recorded of it."""
 
-    path: Path
-    variables: list[str]
-    size: int
+    # A plain class: a dataclass would cost a millisecond of every command's start.
+    __slots__ = ("path", "size", "variables")
+
+    def __init__(self, path: Path, variables: list[str], size: int) -> None:
+        self.path, self.variables, self.size = path, variables, size
 
 
 def key(text: str, asserted: bool) -> str:
