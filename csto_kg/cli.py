@@ -66,11 +66,6 @@ def main() -> None:
 
     Start with `csto-kg query members`: the states that are members today.
     """
-    import logging
-
-    # rdflib logs a traceback for each ill-typed literal it meets; the build reports the
-    # problem itself in one line, so the command line keeps rdflib's log quiet.
-    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
 
 
 @main.command()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -22,6 +21,8 @@ def open_output(path: str | Path | None) -> Iterator[BinaryIO]:
         yield sys.stdout.buffer
         sys.stdout.flush()
         return
+    import tempfile  # not needed on the way to standard output, the common one
+
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:

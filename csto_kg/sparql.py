@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -58,6 +57,8 @@ def _python(term: Any) -> Any:
             if dtype in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger"):
                 return int(term.value)
             if dtype == XSD + "decimal":
+                from decimal import Decimal  # rare in answers: not imported on every start
+
                 return Decimal(term.value)
             if dtype in (XSD + "double", XSD + "float"):
                 return float(term.value)

@@ -29,7 +29,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -157,6 +156,8 @@ def _write_store(layout: Layout, stores: Path, quads: Sequence[ox.Quad], counts:
         os.symlink(os.path.relpath(target, layout.build_dir), tmp_link)
         os.replace(tmp_link, link)
     except OSError as err:
+        import shutil
+
         shutil.rmtree(target, ignore_errors=True)
         raise CstoKgError(f"cannot write the store in {layout.build_dir}: {err}") from None
     with contextlib.suppress(OSError):  # the new build is current; cleaning up can wait
@@ -184,6 +185,8 @@ def _exclusive(path: Path) -> Iterator[None]:
 def _prune(stores: Path, keep: set[str]) -> None:
     """Remove old stores, keeping the new one and the one before it, and any store a
     reader holds; and the leftovers of killed builds. Runs under the build lock."""
+    import shutil  # the build path only: a reader does not pay for it
+
     build_dir = stores.parent
     for link in build_dir.glob(".current-*"):  # a temporary link a killed build left
         if link.is_symlink():
@@ -217,6 +220,8 @@ def _remove(path: Path) -> None:
                 os.close(fd)
             return
     try:
+        import shutil
+
         trash = path.with_name(_TRASH + path.name)
         os.rename(path, trash)
         shutil.rmtree(trash, ignore_errors=True)

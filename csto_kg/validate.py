@@ -375,7 +375,10 @@ def _run_shapes(files: list[Path], triples: list[tuple[Any, Any, Any]]) -> tuple
     import pyshacl
     from rdflib import RDF, BNode, Literal, Namespace, URIRef
 
+    # Both log a traceback for each problem they meet (rdflib: each ill-typed literal);
+    # the validation reports every problem itself, in one line.
     logging.getLogger("pyshacl").setLevel(logging.CRITICAL)
+    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
     sh = Namespace(SH)
     shapes = _load_shapes(files)
     data = _rdflib_graph(triples)
