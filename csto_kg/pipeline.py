@@ -48,6 +48,7 @@ def build(
 def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildResult:
     from csto_kg import enrich, load, reason, store, void
 
+    inputs = store.fingerprint(layout)  # before reading: a source changed meanwhile makes the build stale
     progress.stage("load")
     asserted = load.load(layout)
     # The link set stays out of reasoning: owl:sameAs would copy every fact onto the
@@ -73,7 +74,7 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
     quads += void.build_quads(quads)
     counts = dict(sorted(Counter(q.graph_name.value for q in quads).items()))
     progress.stage("store")
-    path = store.write_store(layout, quads, counts)
+    path = store.write_store(layout, quads, counts, inputs)
     return BuildResult(path, counts)
 
 
