@@ -287,6 +287,8 @@ def query(
 
     Parameters come as a dict or as keyword arguments:
     `query("members", date="2000-01-01")`. Builds first if the build is missing or stale.
+    The answer is read when first used (`rows`, `records()`, `write()`), and an error in
+    running the query is raised then.
     """
     from csto_kg.pipeline import ensure_built
     from csto_kg.store import open_build

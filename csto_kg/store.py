@@ -5,7 +5,7 @@ Layout of the build folder:
     build/
       current -> stores/20261130T081500-1234   (symlink, swapped with one rename)
       stores/<name>/                            (one Oxigraph store per build)
-      stores/<name>/manifest.json               (version and hash of every source)
+      stores/<name>/manifest.json               (version; hash, size and time of every input)
       stores/<name>/dumps/                      (Turtle and JSON-LD parts for export, csto_kg/dumps.py)
       stores/<name>/answers/                    (the named queries' answers, csto_kg/answers.py)
 
@@ -96,11 +96,14 @@ def fingerprint(layout: Layout) -> Fingerprint:
     takes it before it reads the sources, so that a change made meanwhile shows as one."""
     inputs = _inputs(layout)
     now = time.time_ns()
-    # Taken before reading, so a later change shows. A file changed in the last seconds
-    # could change again within the same clock tick, keeping size and time ("racy git"):
-    # its time is not recorded, and it is hashed each time.
-    stats = {key: stat if now - (stat := _stat(path))[1] > 2 * 10**9 else None for key, path in inputs.items()}
-    return {key: _digest(path) for key, path in inputs.items()}, stats
+    try:
+        # Size and time first, so that a change made while hashing shows. A file changed
+        # in the last seconds could change again within the same clock tick and keep both
+        # ("racy git"): its time is not recorded, and it is hashed each time.
+        stats = {key: stat if now - (stat := _stat(path))[1] > 2 * 10**9 else None for key, path in inputs.items()}
+        return {key: _digest(path) for key, path in inputs.items()}, stats
+    except OSError as err:
+        raise CstoKgError(f"cannot read {err.filename}: {err.strerror}") from None
 
 
 def current_store_path(layout: Layout) -> Path | None:
