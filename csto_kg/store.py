@@ -84,8 +84,10 @@ def _digest(path: Path) -> str:
 
 
 def _stat(path: Path) -> list[int]:
+    # The change time too: no tool sets it back, where copies and archives keep the
+    # modification time (cp -p, rsync -a, tar) and os.utime sets it at will.
     info = path.stat()
-    return [info.st_size, info.st_mtime_ns]
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
 Fingerprint = tuple[dict[str, str], dict[str, list[int] | None]]
@@ -94,16 +96,16 @@ Fingerprint = tuple[dict[str, str], dict[str, list[int] | None]]
 def fingerprint(layout: Layout) -> Fingerprint:
     """The hash of each input, and its size and modification time when hashed. A build
     takes it before it reads the sources, so that a change made meanwhile shows as one."""
-    inputs = _inputs(layout)
     now = time.time_ns()
     try:
-        # Size and time first, so that a change made while hashing shows. A file changed
-        # in the last seconds could change again within the same clock tick and keep both
-        # ("racy git"): its time is not recorded, and it is hashed each time.
+        inputs = _inputs(layout)
+        # Size and times first, so that a change made while hashing shows. A file written
+        # in the last seconds could be written again within the same clock tick and keep
+        # them ("racy git"): its times are not recorded, and it is hashed each time.
         stats = {key: stat if now - (stat := _stat(path))[1] > 2 * 10**9 else None for key, path in inputs.items()}
         return {key: _digest(path) for key, path in inputs.items()}, stats
     except OSError as err:
-        raise CstoKgError(f"cannot read {err.filename}: {err.strerror}") from None
+        raise CstoKgError(f"cannot read {err.filename or layout.data_root}: {err.strerror}") from None
 
 
 def current_store_path(layout: Layout) -> Path | None:
@@ -125,18 +127,21 @@ def read_manifest(layout: Layout) -> dict | None:
 
 
 def is_fresh(layout: Layout) -> bool:
-    """True when a build exists and was made from exactly the current sources."""
+    """True when a build exists and was made from the inputs as they are now: the same
+    files, each with the hash it had (see fingerprint())."""
     manifest = read_manifest(layout)
-    if manifest is None or manifest.get("version") != __version__:
+    if not isinstance(manifest, dict) or manifest.get("version") != __version__:
         return False
     hashes, stats = manifest.get("sources"), manifest.get("stats") or {}
+    if not isinstance(hashes, dict) or not isinstance(stats, dict):
+        return False  # a manifest no build wrote: build again
     try:
         inputs = _inputs(layout)
-        if not isinstance(hashes, dict) or set(inputs) != set(hashes):
+        if set(inputs) != set(hashes):
             return False
-        # A file of the size and modification time it had when hashed is taken as the
-        # same (as git and make do); only the others are hashed again. At 10^6 triples of
-        # sources this saves 0.2 s of every command.
+        # A file of the size and times it had when hashed is taken as the same (as git
+        # does); only the others are hashed again. At 10^6 triples of sources this saves
+        # 0.2 s of every command.
         return all(stats.get(key) == _stat(path) or hashes[key] == _digest(path) for key, path in inputs.items())
     except OSError:
         return False

@@ -37,6 +37,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from csto_kg.errors import ConsistencyError, CstoKgError, LoadError, UsageError
+from csto_kg.errors import one_line as flat
 from csto_kg.namespaces import BASE, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, RDFS
 from csto_kg.paths import Layout
 from csto_kg.reason import to_rdflib
@@ -378,19 +379,24 @@ def _run_shapes(files: list[Path], triples: list[tuple[Any, Any, Any]]) -> tuple
     # Both log a traceback for each problem they meet (rdflib: each ill-typed literal);
     # the validation reports every problem itself, in one line.
     logging.getLogger("pyshacl").setLevel(logging.CRITICAL)
+    logging.getLogger("pyshacl-validate").disabled = True  # its own handler; reset on each call
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)
     sh = Namespace(SH)
     shapes = _load_shapes(files)
     data = _rdflib_graph(triples)
-    _conforms, results, _text = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=False,
-        meta_shacl=False,
-        allow_infos=True,
-        allow_warnings=True,
-    )
+    try:
+        _conforms, results, _text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=False,
+            meta_shacl=False,
+            allow_infos=True,
+            allow_warnings=True,
+        )
+    except pyshacl.errors.ReportableRuntimeError as err:  # a shape pySHACL cannot use
+        where = ", ".join(str(f) for f in files)
+        raise CstoKgError(f"the shapes ({where}) cannot be used: {flat(getattr(err, 'message', err))}") from None
     node_shapes = {s for s in shapes.subjects(RDF.type, sh.NodeShape) if isinstance(s, URIRef)}
     fix_of = {s: str(o) for s, o in shapes.subject_objects(URIRef(SHAPES + "fix"))}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,15 @@ def test_long_sparql_text_with_a_dot_is_not_taken_for_a_file_name(where):
     done = cli("query", "-e", text, "-f", "csv", *where)
     assert done.returncode == 0, done.stderr
     assert "https://w3id.org/csto-kg/id/armenia" in done.stdout
+
+
+def test_a_shape_pyshacl_cannot_use_is_a_one_line_error(tmp_path):
+    data = scratch_copy(tmp_path / "data")
+    shutil.copytree(ROOT / "shapes", data / "shapes")
+    shapes = data / "shapes" / "csto-shapes.ttl"
+    text = shapes.read_text(encoding="utf-8")
+    assert "sh:minCount 1 ]" in text
+    shapes.write_text(text.replace("sh:minCount 1 ]", 'sh:minCount "x" ]', 1), encoding="utf-8")
+    proc = cli("build", "--data", str(data), "--build-dir", str(tmp_path / "build"))
+    assert_one_line_error(proc, 1, "csto-shapes.ttl", "sh:minCount")
+    assert not (tmp_path / "build" / "current").exists()

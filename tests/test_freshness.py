@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import scratch_copy
 
-from csto_kg import load
+from csto_kg import load, store
+from csto_kg.errors import CstoKgError
 from csto_kg.paths import Layout
 from csto_kg.pipeline import build
 from csto_kg.store import MANIFEST, current_store_path, is_fresh
@@ -28,6 +29,12 @@ def _settle(data: Path) -> None:
     hour_ago = time.time_ns() - 3600 * 10**9
     for path in data.rglob("*.ttl"):
         os.utime(path, ns=(hour_ago, hour_ago))
+
+
+def _manifest(layout: Layout) -> dict:
+    path = current_store_path(layout)
+    assert path is not None
+    return json.loads((path / MANIFEST).read_text(encoding="utf-8"))
 
 
 def _same_size_edit(path: Path) -> None:
@@ -62,22 +69,65 @@ def test_a_touched_source_with_the_same_content_keeps_the_build_current(data: Pa
     assert is_fresh(layout)
 
 
-def test_a_settled_source_is_judged_by_size_and_time_a_recent_one_by_its_bytes(data: Path, tmp_path: Path):
-    """A source of the size and time it had is not read again (as git does); one changed
+def test_settled_sources_are_not_read_again_recent_ones_are(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A source of the size and times it had is not hashed again (as git does); one changed
     just before the build could change again within the same clock tick, so it is."""
+    hashed: list[Path] = []
+    digest = store._digest
+    monkeypatch.setattr(store, "_digest", lambda path: hashed.append(path) or digest(path))
     _settle(data)
     settled = _build(data, tmp_path / "settled")
-    manifest = json.loads((current_store_path(settled) / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["stats"][str(SOURCE)] is not None
-    _same_size_edit(data / SOURCE)
-    assert is_fresh(settled)  # the price of not hashing 100 MB on every command
+    assert _manifest(settled)["stats"][str(SOURCE)] is not None
+    hashed.clear()
+    assert is_fresh(settled) and hashed == []
+    os.utime(data / SOURCE)  # another time, the same bytes: hashed once, still current
+    assert is_fresh(settled) and hashed == [data / SOURCE]
 
-    os.utime(data / SOURCE)  # changed just now
-    recent = _build(data, tmp_path / "recent")
-    manifest = json.loads((current_store_path(recent) / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["stats"][str(SOURCE)] is None
+    recent = _build(data, tmp_path / "recent")  # SOURCE changed just now
+    assert _manifest(recent)["stats"][str(SOURCE)] is None
+    hashed.clear()
+    assert is_fresh(recent) and hashed == [data / SOURCE]
+
+
+def test_a_same_size_edit_that_keeps_the_modification_time_shows(data: Path, tmp_path: Path):
+    """As `cp -p`, `rsync -a` or `tar` keep it: the change time still moves."""
+    _settle(data)
+    layout = _build(data, tmp_path / "build")
     _same_size_edit(data / SOURCE)
-    assert not is_fresh(recent)
+    assert not is_fresh(layout)
+
+
+def test_an_added_or_removed_source_makes_the_build_stale(data: Path, tmp_path: Path):
+    _settle(data)
+    layout = _build(data, tmp_path / "build")
+    extra = data / "graph" / "article" / "extra.ttl"
+    extra.write_text("", encoding="utf-8")
+    assert not is_fresh(layout)
+    extra.unlink()
+    assert is_fresh(layout)
+    moved = (data / SOURCE).rename(tmp_path / "away.ttl")
+    assert not is_fresh(layout)
+    moved.rename(data / SOURCE)
+    assert is_fresh(layout)
+
+
+def test_an_older_or_damaged_manifest(data: Path, tmp_path: Path):
+    _settle(data)
+    layout = _build(data, tmp_path / "build")
+    path = current_store_path(layout) / MANIFEST
+    manifest = _manifest(layout)
+    del manifest["stats"]  # as builds before the sizes and times were kept wrote it
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert is_fresh(layout)
+    for damaged in ({**manifest, "stats": ["x"]}, {**manifest, "sources": "x"}, ["not", "an", "object"]):
+        path.write_text(json.dumps(damaged), encoding="utf-8")
+        assert not is_fresh(layout)  # built again, not a traceback
+
+
+def test_an_input_that_cannot_be_read_is_a_one_line_error(data: Path, tmp_path: Path):
+    (data / "graph" / "article" / "gone.ttl").symlink_to(tmp_path / "nowhere.ttl")
+    with pytest.raises(CstoKgError, match=r"^cannot read .*gone\.ttl: No such file"):
+        _build(data, tmp_path / "build")
 
 
 def test_a_source_changed_while_the_build_reads_leaves_it_stale(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
