@@ -96,24 +96,57 @@ def hostile_requests(canary: str, max_body: int = 1 << 20) -> list[Request]:
     """`canary`: http://127.0.0.1:PORT of a listener that must never be reached."""
     refused, missing = frozenset({"403"}), frozenset({"404"})
     where = f"<{canary}/sparql>"
-    climbing = ("/id/../../etc/passwd", "/id/%2e%2e/%2e%2e/etc/passwd", "/id/..%2f..%2fetc%2fpasswd", "/id/a%00b",
-                "/fact/%2E%2E%2F%2E%2E%2Fetc%2Fshadow")
+    climbing = (
+        "/id/../../etc/passwd",
+        "/id/%2e%2e/%2e%2e/etc/passwd",
+        "/id/..%2f..%2fetc%2fpasswd",
+        "/id/a%00b",
+        "/fact/%2E%2E%2F%2E%2E%2Fetc%2Fshadow",
+    )
     return [
-        Request("hostile", "service", "POST", "/query", refused,
-                _form(f"SELECT * WHERE {{ SERVICE {where} {{ ?s ?p ?o }} }}"), dict(_FORM)),
-        Request("hostile", "service-variable", "POST", "/query", refused,
-                _form(f"SELECT * WHERE {{ VALUES ?u {{ {where} }} SERVICE ?u {{ ?s ?p ?o }} }}"), dict(_FORM)),
-        Request("hostile", "service-hidden", "POST", "/query", refused,
-                _form(f"SELECT * WHERE {{ ?a ?b 1SERVICE{where}{{ ?s ?p ?o }} }}"), dict(_FORM)),
-        Request("hostile", "load", "POST", "/update", refused, _form(f"LOAD <{canary}/data.ttl>", "update"),
-                {"Content-Type": "application/x-www-form-urlencoded"}),
-        Request("hostile", "huge-body", "POST", "/query", frozenset({"413"}), b"#" * (max_body + 1),
-                {"Content-Type": "application/sparql-query"}),
+        Request(
+            "hostile", "service", "POST", "/query", refused, _form(f"SELECT * WHERE {{ SERVICE {where} {{ ?s ?p ?o }} }}"), dict(_FORM)
+        ),
+        Request(
+            "hostile",
+            "service-variable",
+            "POST",
+            "/query",
+            refused,
+            _form(f"SELECT * WHERE {{ VALUES ?u {{ {where} }} SERVICE ?u {{ ?s ?p ?o }} }}"),
+            dict(_FORM),
+        ),
+        Request(
+            "hostile",
+            "service-hidden",
+            "POST",
+            "/query",
+            refused,
+            _form(f"SELECT * WHERE {{ ?a ?b 1SERVICE{where}{{ ?s ?p ?o }} }}"),
+            dict(_FORM),
+        ),
+        Request(
+            "hostile",
+            "load",
+            "POST",
+            "/update",
+            refused,
+            _form(f"LOAD <{canary}/data.ttl>", "update"),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        ),
+        Request(
+            "hostile",
+            "huge-body",
+            "POST",
+            "/query",
+            frozenset({"413"}),
+            b"#" * (max_body + 1),
+            {"Content-Type": "application/sparql-query"},
+        ),
         *(Request("hostile", "climbing-path", "GET", path, missing) for path in climbing),
         Request("hostile", "long-path", "GET", "/id/" + "a" * 5000, frozenset({"414"})),
         Request("hostile", "absolute-url", "GET", f"{canary}/etc/passwd", missing),
-        Request("hostile", "huge-result", "POST", "/query", frozenset({"413"}),
-                _form("SELECT * WHERE { ?s ?p ?o }"), dict(_FORM)),
+        Request("hostile", "huge-result", "POST", "/query", frozenset({"413"}), _form("SELECT * WHERE { ?s ?p ?o }"), dict(_FORM)),
     ]
 
 
@@ -220,8 +253,17 @@ def _client(base: str, requests: list[Request], offset: int, deadline: float, re
         conn.close()
 
 
-def run_load(base: str, canary: Canary, *, clients: int = 20, duration: float = 30.0, slow: int = 2, hostile: int = 6,
-             max_body: int = 1 << 20, data_root: Path = ROOT) -> Report:
+def run_load(
+    base: str,
+    canary: Canary,
+    *,
+    clients: int = 20,
+    duration: float = 30.0,
+    slow: int = 2,
+    hostile: int = 6,
+    max_body: int = 1 << 20,
+    data_root: Path = ROOT,
+) -> Report:
     """Run the clients against the server at `base` (http://HOST:PORT) and report."""
     if clients < 1 or slow < 0 or hostile < 0 or slow + hostile >= clients:
         raise ValueError("need at least one good client: --slow + --hostile must be fewer than --clients")
@@ -278,8 +320,10 @@ def render(report: Report, clients: int, slow: int, hostile: int) -> str:
     lines += ["", "| good request | ok | per s | p50 ms | p99 ms | max ms |", "|---|---|---|---|---|---|"]
     rows = [("all good", good)] + [(k, [v * 1000 for v in vs]) for k, vs in report.latencies.items()]
     for name, values in rows:
-        lines.append(f"| {name} | {len(values)} | {len(values) / report.seconds:.1f} | {percentile(values, 50):.1f} "
-                     f"| {percentile(values, 99):.1f} | {max(values) if values else float('nan'):.1f} |")
+        lines.append(
+            f"| {name} | {len(values)} | {len(values) / report.seconds:.1f} | {percentile(values, 50):.1f} "
+            f"| {percentile(values, 99):.1f} | {max(values) if values else float('nan'):.1f} |"
+        )
     lines.append("")
     lines.append(f"requests that reached the canary: {len(report.canary_hits)}")
     unexpected = report.unexpected()
@@ -332,8 +376,13 @@ def main() -> int:
     parser.add_argument("--hostile", type=int, default=6, help="clients sending hostile requests [6]")
     parser.add_argument("--data", help="data root for the server [the project]")
     parser.add_argument("--build-dir", help="build folder for the server [DATA/build]")
-    parser.add_argument("--server-option", action="append", default=[], metavar="OPT",
-                        help=f"extra option for csto-kg serve, repeatable (after {' '.join(SERVER_OPTIONS)})")
+    parser.add_argument(
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="OPT",
+        help=f"extra option for csto-kg serve, repeatable (after {' '.join(SERVER_OPTIONS)})",
+    )
     args = parser.parse_args()
     if args.duration <= 0:
         raise SystemExit("--duration must be more than 0")
@@ -343,8 +392,15 @@ def main() -> int:
         process, base = start_server(log, options, args.data, args.build_dir)
         print(f"csto-kg serve {' '.join(options)} at {base}/; canary at {canary.url}", file=sys.stderr)
         try:
-            report = run_load(base, canary, clients=args.clients, duration=args.duration, slow=args.slow,
-                              hostile=args.hostile, data_root=Path(args.data or ROOT))
+            report = run_load(
+                base,
+                canary,
+                clients=args.clients,
+                duration=args.duration,
+                slow=args.slow,
+                hostile=args.hostile,
+                data_root=Path(args.data or ROOT),
+            )
         except ValueError as err:
             raise SystemExit(str(err)) from None
         finally:

@@ -63,8 +63,15 @@ def build_requests(kinds: list[str], data_root: Path) -> list[Request]:
             given = {p.name: "armenia" for p in named.params if p.required}
             text = remote.prepare(named.text, params.substitutions(named, given))
             body = urllib.parse.urlencode({"query": text}).encode()
-            out.append(Request(kind, "POST", "/query", body, {
-                "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"}))
+            out.append(
+                Request(
+                    kind,
+                    "POST",
+                    "/query",
+                    body,
+                    {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
+                )
+            )
         elif kind == "entity":
             out.append(Request(kind, "GET", "/id/armenia", headers={"Accept": "text/turtle"}))
         elif kind == "page":
@@ -170,8 +177,10 @@ def percentile(values: list[float], p: float) -> float:
 
 def row(name: str, values: list[float], seconds: float) -> str:
     ms = [v * 1000 for v in values]
-    return (f"| {name} | {len(values)} | {len(values) / seconds:.1f} | {percentile(ms, 50):.1f} | {percentile(ms, 90):.1f} "
-            f"| {percentile(ms, 99):.1f} | {max(ms) if ms else float('nan'):.1f} |")
+    return (
+        f"| {name} | {len(values)} | {len(values) / seconds:.1f} | {percentile(ms, 50):.1f} | {percentile(ms, 90):.1f} "
+        f"| {percentile(ms, 99):.1f} | {max(ms) if ms else float('nan'):.1f} |"
+    )
 
 
 def main() -> None:
@@ -220,8 +229,10 @@ def main() -> None:
 
     everything = [v for values in results.latencies.values() for v in values]
     failed = sum(results.errors.values())
-    print(f"\n{args.workers} workers, {seconds:.1f} s, {len(everything) + failed} requests, "
-          f"{len(everything) / seconds:.1f} ok/s, {failed} errors\n")
+    print(
+        f"\n{args.workers} workers, {seconds:.1f} s, {len(everything) + failed} requests, "
+        f"{len(everything) / seconds:.1f} ok/s, {failed} errors\n"
+    )
     print("| request | ok | per s | p50 ms | p90 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|---|---|")
     print(row("all", everything, seconds))

@@ -114,7 +114,10 @@ def _run_once(engine: str, path: Path, timeout: float) -> dict | None:
     try:
         done = subprocess.run(
             [sys.executable, __file__, "--child", engine, str(path)],
-            capture_output=True, text=True, timeout=timeout, check=False,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return None
@@ -181,8 +184,13 @@ def main(argv: list[str] | None = None) -> int:
                         break
                 if times and "skipped" not in row:
                     row.update(
-                        runs=len(times), median_s=statistics.median(times), min_s=min(times), max_s=max(times),
-                        peak_mb=max(peaks), inferred=inferred, seconds=times,
+                        runs=len(times),
+                        median_s=statistics.median(times),
+                        min_s=min(times),
+                        max_s=max(times),
+                        peak_mb=max(peaks),
+                        inferred=inferred,
+                        seconds=times,
                     )
                     previous = (size, statistics.median(times))
             if "skipped" in row:

@@ -190,7 +190,9 @@ def scale(args: argparse.Namespace, work: Path, size: int) -> dict:
     data = scratch_data(work / f"data-{size}", generated)
     proc = subprocess.run(
         [PYTHON, "-c", SCALE, str(data), str(work / f"build-{size}"), str(ROOT), str(args.runs * 3)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise SystemExit(f"scale run at {size} failed:\n{proc.stderr.strip()[-2000:]}")

@@ -200,8 +200,24 @@ def target_jsonld(data: bytes) -> str:
     return "ok"
 
 
-_VALUES = ("2000-01-01", "today", "1999", "armenia", "kg:russia", "atop", "article", "12", "", "x y", "2020-02-30",
-           "csto:Signing", "<https://w3id.org/csto-kg/id/csto>", "\u0000", "\"; DROP ALL; #", "kg:a b")
+_VALUES = (
+    "2000-01-01",
+    "today",
+    "1999",
+    "armenia",
+    "kg:russia",
+    "atop",
+    "article",
+    "12",
+    "",
+    "x y",
+    "2020-02-30",
+    "csto:Signing",
+    "<https://w3id.org/csto-kg/id/csto>",
+    "\u0000",
+    '"; DROP ALL; #',
+    "kg:a b",
+)
 
 
 def target_sparql(data: bytes) -> str:
@@ -243,8 +259,14 @@ def target_selftest(data: bytes) -> str:
     return "ok"
 
 
-RUN = {"turtle": target_turtle, "reason": target_reason, "validate": target_validate, "jsonld": target_jsonld, "sparql": target_sparql,
-       "selftest": target_selftest}
+RUN = {
+    "turtle": target_turtle,
+    "reason": target_reason,
+    "validate": target_validate,
+    "jsonld": target_jsonld,
+    "sparql": target_sparql,
+    "selftest": target_selftest,
+}
 
 
 def run_one(target: str, data: bytes) -> tuple[str, str]:
@@ -335,21 +357,119 @@ class Runner:
 # -- seeds and mutations ------------------------------------------------------------------------
 
 TOKENS = [
-    b"@prefix ", b"PREFIX ", b"@base <http://x/> .", b"<", b">", b"\"", b"\"\"\"", b"'", b"^^xsd:date", b"^^xsd:gYear",
-    b"^^xsd:gYearMonth", b"^^xsd:integer", b"^^xsd:decimal", b"^^xsd:boolean", b"@en", b"@ru-Latn", b";", b",", b" .", b"[", b"]",
-    b"(", b")", b"_:b0", b" a ", b"csto:notBefore", b"csto:notAfter", b"time:inXSDDate", b"time:inXSDgYear", b"csto:date",
-    b"time:hasBeginning", b"time:hasEnd", b"csto:during", b"csto:heldDuring", b"csto:attestedOn", b"csto:succeeds",
-    b"\"2020\"", b"\"2020-13-45\"^^xsd:date", b"\"1e9\"^^xsd:integer", b"\"-0000\"^^xsd:gYear", b"\"99999-01\"^^xsd:gYearMonth",
-    b"\"2020-02-29Z\"^^xsd:date", b"owl:sameAs", b"owl:Nothing", b"owl:disjointWith", b"rdfs:subClassOf", b"owl:inverseOf",
-    b"owl:TransitiveProperty", b"owl:FunctionalProperty", b"owl:hasKey", b"rdf:first", b"rdf:nil", b"\\u0000", b"\\U0010FFFF",
-    b"\\", b"\x00", b"\xff\xfe", "\u0661\u0669\u0669\u0663".encode(), "é".encode(), b"9" * 40, b"-", b"\n", b"#", b"{", b"}",
-    b"\"@id\"", b"\"@type\"", b"\"@value\"", b"\"@language\"", b"\"@list\"", b"\"@graph\"", b"\"@context\"", b"null", b"true",
-    b"SELECT", b"ASK", b"CONSTRUCT", b"DESCRIBE", b"WHERE", b"OPTIONAL", b"FILTER", b"UNION", b"MINUS",
-    b"VALUES ?x { 1 }", b"BIND(1 AS ?x)", b"GROUP BY", b"ORDER BY", b"LIMIT 1", b"?x", b"$y", b"*", b"+", b"?", b"|", b"/",
-    b"#+ param: date (date, default today): d", b"#+ param: x (enum a|b): e", b"#+ param: s (entity, optional):",
-    b"#+ param: ", b"#+ summary:", b"#+   ", b"INSERT DATA { <a:b> <a:c> <a:d> }", b"DROP ALL",
-    b'csto:notBefore "2020" ', b"csto:notAfter <http://x/> ", b'time:inXSDDate "2020-01-01" ', b"csto:date 2020 ",
-    b'csto:date "2020"^^xsd:date ', b"a csto:Membership ", b"a csto:Tenure ", b"a csto:Event ", b"<urn:x>", b"<kg:x>",
+    b"@prefix ",
+    b"PREFIX ",
+    b"@base <http://x/> .",
+    b"<",
+    b">",
+    b'"',
+    b'"""',
+    b"'",
+    b"^^xsd:date",
+    b"^^xsd:gYear",
+    b"^^xsd:gYearMonth",
+    b"^^xsd:integer",
+    b"^^xsd:decimal",
+    b"^^xsd:boolean",
+    b"@en",
+    b"@ru-Latn",
+    b";",
+    b",",
+    b" .",
+    b"[",
+    b"]",
+    b"(",
+    b")",
+    b"_:b0",
+    b" a ",
+    b"csto:notBefore",
+    b"csto:notAfter",
+    b"time:inXSDDate",
+    b"time:inXSDgYear",
+    b"csto:date",
+    b"time:hasBeginning",
+    b"time:hasEnd",
+    b"csto:during",
+    b"csto:heldDuring",
+    b"csto:attestedOn",
+    b"csto:succeeds",
+    b'"2020"',
+    b'"2020-13-45"^^xsd:date',
+    b'"1e9"^^xsd:integer',
+    b'"-0000"^^xsd:gYear',
+    b'"99999-01"^^xsd:gYearMonth',
+    b'"2020-02-29Z"^^xsd:date',
+    b"owl:sameAs",
+    b"owl:Nothing",
+    b"owl:disjointWith",
+    b"rdfs:subClassOf",
+    b"owl:inverseOf",
+    b"owl:TransitiveProperty",
+    b"owl:FunctionalProperty",
+    b"owl:hasKey",
+    b"rdf:first",
+    b"rdf:nil",
+    b"\\u0000",
+    b"\\U0010FFFF",
+    b"\\",
+    b"\x00",
+    b"\xff\xfe",
+    "\u0661\u0669\u0669\u0663".encode(),
+    "é".encode(),
+    b"9" * 40,
+    b"-",
+    b"\n",
+    b"#",
+    b"{",
+    b"}",
+    b'"@id"',
+    b'"@type"',
+    b'"@value"',
+    b'"@language"',
+    b'"@list"',
+    b'"@graph"',
+    b'"@context"',
+    b"null",
+    b"true",
+    b"SELECT",
+    b"ASK",
+    b"CONSTRUCT",
+    b"DESCRIBE",
+    b"WHERE",
+    b"OPTIONAL",
+    b"FILTER",
+    b"UNION",
+    b"MINUS",
+    b"VALUES ?x { 1 }",
+    b"BIND(1 AS ?x)",
+    b"GROUP BY",
+    b"ORDER BY",
+    b"LIMIT 1",
+    b"?x",
+    b"$y",
+    b"*",
+    b"+",
+    b"?",
+    b"|",
+    b"/",
+    b"#+ param: date (date, default today): d",
+    b"#+ param: x (enum a|b): e",
+    b"#+ param: s (entity, optional):",
+    b"#+ param: ",
+    b"#+ summary:",
+    b"#+   ",
+    b"INSERT DATA { <a:b> <a:c> <a:d> }",
+    b"DROP ALL",
+    b'csto:notBefore "2020" ',
+    b"csto:notAfter <http://x/> ",
+    b'time:inXSDDate "2020-01-01" ',
+    b"csto:date 2020 ",
+    b'csto:date "2020"^^xsd:date ',
+    b"a csto:Membership ",
+    b"a csto:Tenure ",
+    b"a csto:Event ",
+    b"<urn:x>",
+    b"<kg:x>",
 ]
 
 
@@ -386,16 +506,22 @@ def seeds() -> dict[str, list[bytes]]:
     for piece in turtle[:: max(1, len(turtle) // 12)]:
         store = ox.Store()
         try:
-            store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("https://w3id.org/csto-kg/graph/article"))
-                         for t in ox.parse(piece, format=ox.RdfFormat.TURTLE))
+            store.extend(
+                ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("https://w3id.org/csto-kg/graph/article"))
+                for t in ox.parse(piece, format=ox.RdfFormat.TURTLE)
+            )
         except SyntaxError:
             continue
         buffer = io.BytesIO()
         write_export(store, buffer, formats.rdf_format("json-ld"))
         jsonld.append(buffer.getvalue())
     queries = [p.read_bytes() for p in sorted((ROOT / "queries").glob("*.rq")) + sorted((ROOT / "queries" / "checks").glob("*.rq"))]
-    queries += [b"SELECT * WHERE { ?s ?p ?o } LIMIT 5", b"ASK { kg:armenia a csto:State }", b"DESCRIBE kg:armenia",
-                b"CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l }"]
+    queries += [
+        b"SELECT * WHERE { ?s ?p ?o } LIMIT 5",
+        b"ASK { kg:armenia a csto:State }",
+        b"DESCRIBE kg:armenia",
+        b"CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l }",
+    ]
     return {"turtle": turtle, "reason": turtle, "validate": [t for t in turtle if len(t) < 4000], "jsonld": jsonld, "sparql": queries}
 
 
@@ -523,7 +649,7 @@ def campaign(
                     runner = free.pop()
                     tried[target] += 1
                     pending.append((pool.submit(runner.run, target, data), runner, target, data))
-                    done = (inputs is not None and sum(tried.values()) >= inputs)
+                    done = inputs is not None and sum(tried.values()) >= inputs
                 if not pending:
                     break
                 finished, _ = cf.wait([p[0] for p in pending], return_when=cf.FIRST_COMPLETED)
@@ -549,8 +675,13 @@ def campaign(
     finally:
         for runner in runners:
             runner.close()
-    return {"inputs": sum(tried.values()), "by_target": dict(tried), "outcomes": dict(outcomes),
-            "seconds": round(time.monotonic() - started, 1), "findings": findings}
+    return {
+        "inputs": sum(tried.values()),
+        "by_target": dict(tried),
+        "outcomes": dict(outcomes),
+        "seconds": round(time.monotonic() - started, 1),
+        "findings": findings,
+    }
 
 
 def replay(paths: list[Path], timeout: float) -> dict[str, tuple[str, str]]:
@@ -597,8 +728,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if bad else 0
 
     seconds = args.seconds if args.seconds is not None else (None if args.inputs else 60.0)
-    summary = campaign(seconds, args.inputs, args.target or list(TARGETS), args.seed, args.timeout,
-                       None if args.no_save else args.save, args.jobs)
+    summary = campaign(
+        seconds, args.inputs, args.target or list(TARGETS), args.seed, args.timeout, None if args.no_save else args.save, args.jobs
+    )
     if args.json:
         print(json.dumps({k: v for k, v in summary.items()}, indent=2))
     else:

@@ -47,8 +47,14 @@ def test_dates_keep_the_source_precision(ask):
 def test_csto_is_a_formal_organization_and_organs_are_sub_organizations(ask):
     assert ask("ASK { kg:csto a org:FormalOrganization }") is True
     organs = {r["organ"] for r in ask("SELECT ?organ WHERE { ?organ org:subOrganizationOf kg:csto }")}
-    for organ in ("collective-security-council", "council-of-foreign-ministers", "csto-parliamentary-assembly",
-                  "csto-joint-staff", "collective-rapid-reaction-force", "csto-peacekeeping-force"):
+    for organ in (
+        "collective-security-council",
+        "council-of-foreign-ministers",
+        "csto-parliamentary-assembly",
+        "csto-joint-staff",
+        "collective-rapid-reaction-force",
+        "csto-peacekeeping-force",
+    ):
         assert f"https://w3id.org/csto-kg/id/{organ}" in organs
     assert ask("ASK { kg:csto org:hasSubOrganization kg:csto-joint-staff }") is True
 
@@ -71,7 +77,7 @@ def test_every_event_is_a_sem_event_with_actor_and_time_stamp(ask):
           FILTER NOT EXISTS { ?e a sem:Event ; sem:hasActor ?a ; sem:hasTimeStamp ?t . FILTER(isLiteral(?t)) }
         }""")
     assert rows == []
-    assert ask("ASK { ev:1992-05-15-treaty-signed sem:hasActor kg:armenia ; sem:hasTimeStamp \"1992-05-15\"^^xsd:date }")
+    assert ask('ASK { ev:1992-05-15-treaty-signed sem:hasActor kg:armenia ; sem:hasTimeStamp "1992-05-15"^^xsd:date }')
 
 
 def test_event_places_are_sem_places(ask):

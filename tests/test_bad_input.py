@@ -95,7 +95,7 @@ def test_ill_typed_literal_fails_the_consistency_check(tmp_path):
     data = scratch_copy(tmp_path / "data")
     extra = data / "graph" / "article" / "zz-bad.ttl"
     extra.write_text(
-        '@prefix t: <https://w3id.org/csto-kg/time/> .\n@prefix time: <http://www.w3.org/2006/time#> .\n'
+        "@prefix t: <https://w3id.org/csto-kg/time/> .\n@prefix time: <http://www.w3.org/2006/time#> .\n"
         '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\nt:bad time:inXSDDate "1993"^^xsd:date .\n'
     )
     proc = cli("build", "--data", str(data), "--build-dir", str(tmp_path / "build"))

@@ -111,7 +111,9 @@ def test_check_command_passes(run):
 def test_python_dash_m_runs_the_cli(build_dir):
     proc = subprocess.run(
         [sys.executable, "-m", "csto_kg", "query", "organs", "--format", "csv", "--build-dir", str(build_dir), "--data", str(ROOT)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "Collective Rapid Reaction Force" in proc.stdout

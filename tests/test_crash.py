@@ -85,8 +85,12 @@ def test_a_killed_build_leaves_the_previous_build_whole(tmp_path):
     held_here = {Path(p).name for p in store_module._held}
     assert len(set(stores) - held_here) <= 2, (stores, held_here)
     assert not [p for p in os.listdir(build) if p.startswith(".current-")]
-    query = subprocess.run([sys.executable, "-m", "csto_kg", "query", "-e", STATES, "--format", "csv", "--data", str(data),
-                            "--build-dir", str(build)], capture_output=True, text=True, cwd=ROOT)
+    query = subprocess.run(
+        [sys.executable, "-m", "csto_kg", "query", "-e", STATES, "--format", "csv", "--data", str(data), "--build-dir", str(build)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert query.returncode == 0 and query.stdout.split() == ["n", str(final[0])], query.stderr
 
 
@@ -96,8 +100,12 @@ def test_leftovers_of_killed_builds_are_cleaned_up(tmp_path):
     from csto_kg.store import write_store
 
     layout = Layout.resolve(tmp_path / "data", tmp_path / "build")
-    quad = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"),
-                   ox.NamedNode("https://w3id.org/csto-kg/graph/article"))
+    quad = ox.Quad(
+        ox.NamedNode("http://example.org/s"),
+        ox.NamedNode("http://example.org/p"),
+        ox.Literal("o"),
+        ox.NamedNode("https://w3id.org/csto-kg/graph/article"),
+    )
     first = write_store(layout, [quad], {"article": 1})
     stores = layout.build_dir / "stores"
     (stores / "20000101T000000-1-1").mkdir()  # a store a killed build never finished

@@ -47,8 +47,9 @@ def test_a_saved_input_gives_a_result_or_a_one_line_error(path, replayed, reques
 
 
 def test_a_short_fresh_run_finds_nothing_unknown():
-    summary = fuzz.campaign(seconds=None, inputs=300, targets=list(fuzz.TARGETS), seed=1130, timeout=TIMEOUT,
-                            save_dir=None, jobs=1, quiet=True)
+    summary = fuzz.campaign(
+        seconds=None, inputs=300, targets=list(fuzz.TARGETS), seed=1130, timeout=TIMEOUT, save_dir=None, jobs=1, quiet=True
+    )
     assert summary["inputs"] == 300
     assert set(summary["by_target"]) == set(fuzz.TARGETS)
     hangs = [k for k, f in summary["findings"].items() if f["kind"] == "hang"]

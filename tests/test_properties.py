@@ -279,8 +279,12 @@ def literals(draw) -> ox.Literal:
     return ox.Literal(draw(st.sampled_from(["true", "false"])), datatype=ox.NamedNode(XSD + "boolean"))
 
 
-PREDICATES = [ox.NamedNode(RDFS + "label"), ox.NamedNode("https://w3id.org/csto-kg/ontology#population"),
-              ox.NamedNode("https://w3id.org/csto-kg/ontology#actor"), ox.NamedNode("https://schema.org/name")]
+PREDICATES = [
+    ox.NamedNode(RDFS + "label"),
+    ox.NamedNode("https://w3id.org/csto-kg/ontology#population"),
+    ox.NamedNode("https://w3id.org/csto-kg/ontology#actor"),
+    ox.NamedNode("https://schema.org/name"),
+]
 GRAPHS = [ox.NamedNode(GRAPH_ARTICLE), ox.NamedNode(GRAPH_ATOP), ox.NamedNode(GRAPH_ONTOLOGY)]
 
 
@@ -309,7 +313,7 @@ def triples(quads: Iterable[ox.Quad]) -> set[ox.Triple]:
 
 
 # Literal text that looks like an IRI or a compact IRI in JSON, and IRIs that must stay whole.
-IRI_LIKE_TEXT = st.sampled_from([KG + "x", '"' + KG + "y", "kg:z", "\\" + KG, KG + "//w", "},{\"@id\":"])
+IRI_LIKE_TEXT = st.sampled_from([KG + "x", '"' + KG + "y", "kg:z", "\\" + KG, KG + "//w", '},{"@id":'])
 AWKWARD_IRIS = [ox.NamedNode(KG), ox.NamedNode(KG + "//w"), ox.NamedNode("kg:armenia"), ox.NamedNode("t:x")]
 
 

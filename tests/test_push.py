@@ -45,8 +45,25 @@ from csto_kg.cli import main
 
 GRAPH = "https://w3id.org/csto-kg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + t for t in ("integer", "int", "long", "short", "byte", "decimal", "double", "float", "nonNegativeInteger",
-                             "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")}
+NUMERIC = {
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "decimal",
+        "double",
+        "float",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+    )
+}
 QUERIES = catalogue(ROOT / "queries")
 SAMPLE = {"entity": "armenia", "iri": "kg:armenia", "date": "2010-01-01", "integer": "1", "string": "x"}
 
@@ -66,8 +83,9 @@ def cli(*args: str, build_dir: Path):
 
 
 def sparql_json(url: str, text: str) -> dict:
-    request = urllib.request.Request(url + "?" + urllib.parse.urlencode({"query": text}),
-                                     headers={"Accept": "application/sparql-results+json"})
+    request = urllib.request.Request(
+        url + "?" + urllib.parse.urlencode({"query": text}), headers={"Accept": "application/sparql-results+json"}
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
@@ -105,7 +123,9 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory):
     log = open(folder / "server.log", "wb")
     process = subprocess.Popen(
         [find_oxigraph(), "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        stdin=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -142,14 +162,19 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory):
         folder = tmp_path_factory.mktemp("virtuoso") / "db"
         done = subprocess.run(
             ["bash", str(ROOT / "scripts" / "virtuoso.sh"), "start", str(folder)],
-            capture_output=True, text=True, timeout=180, check=False,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
             env={**os.environ, "VIRTUOSO_HTTP_PORT": "auto", "VIRTUOSO_SQL_PORT": "auto"},
         )
         assert done.returncode == 0, done.stderr
         host, _, port = re.search(r"^VIRTUOSO_HTTP=(\S+)$", done.stdout, re.M).group(1).rpartition(":")
     else:
-        reason = ("Virtuoso is not installed (Debian: apt-get install virtuoso-opensource) and CSTO_KG_VIRTUOSO "
-                  "names no running one; scripts/virtuoso.sh installs and starts it")
+        reason = (
+            "Virtuoso is not installed (Debian: apt-get install virtuoso-opensource) and CSTO_KG_VIRTUOSO "
+            "names no running one; scripts/virtuoso.sh installs and starts it"
+        )
         if in_ci():
             pytest.fail(f"CI must test against Virtuoso: {reason}")
         pytest.skip(reason)
@@ -158,8 +183,9 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory):
         yield Store("virtuoso", base + "/sparql", base + "/sparql-graph-crud-auth", host, int(port), user, password)
     finally:
         if folder is not None:
-            subprocess.run(["bash", str(ROOT / "scripts" / "virtuoso.sh"), "stop", str(folder)],
-                           capture_output=True, timeout=120, check=False)
+            subprocess.run(
+                ["bash", str(ROOT / "scripts" / "virtuoso.sh"), "stop", str(folder)], capture_output=True, timeout=120, check=False
+            )
 
 
 @pytest.fixture(scope="module")
@@ -171,8 +197,9 @@ def pushed_oxigraph(oxigraph: Store, build_dir: Path) -> Store:
 
 @pytest.fixture(scope="module")
 def pushed_virtuoso(virtuoso: Store, build_dir: Path) -> Store:
-    result = cli("push", "--endpoint", virtuoso.gsp_url, "--user", virtuoso.user, "--password", virtuoso.password, "--inferred",
-                 build_dir=build_dir)
+    result = cli(
+        "push", "--endpoint", virtuoso.gsp_url, "--user", virtuoso.user, "--password", virtuoso.password, "--inferred", build_dir=build_dir
+    )
     assert result.exit_code == 0, result.output
     assert "HTTP 20" in result.output
     return virtuoso
@@ -259,8 +286,7 @@ def compare(server: Store, local, name: str, dialect: bool) -> None:
     if server.name == "virtuoso" and len(answer) == 10_000 and len(local) > 10_000:
         pytest.xfail(f"{name} on Virtuoso: it cuts results at 10,000 rows (ResultSetMaxRows)")
     missing, extra = sorted(want - got, key=str)[:3], sorted(got - want, key=str)[:3]
-    raise AssertionError(f"{name}: {len(local)} rows locally, {len(answer)} on {server.name}; "
-                         f"only local: {missing}; only remote: {extra}")
+    raise AssertionError(f"{name}: {len(local)} rows locally, {len(answer)} on {server.name}; only local: {missing}; only remote: {extra}")
 
 
 VIRTUOSO_LIMITS = (
@@ -291,8 +317,9 @@ def test_federated_queries_are_not_run_here(name: str):
 
 
 def test_query_command_with_endpoint(pushed_oxigraph: Store, store, build_dir: Path):
-    result = cli("query", "--endpoint", pushed_oxigraph.query_url, "members", "-p", "date", "2000-01-01", "--format", "json",
-                 build_dir=build_dir)
+    result = cli(
+        "query", "--endpoint", pushed_oxigraph.query_url, "members", "-p", "date", "2000-01-01", "--format", "json", build_dir=build_dir
+    )
     assert result.exit_code == 0, result.output
     answer = ox.parse_query_results(result.stdout_bytes, format=ox.QueryResultsFormat.JSON)
     variables = [v.value for v in answer.variables]
@@ -341,9 +368,12 @@ def _raw_put(host: str, port: int, path: str, body: bytes, fraction: float, auth
         ha2 = hashlib.md5(f"PUT:{path}".encode()).hexdigest()
         cnonce, nc = secrets.token_hex(8), "00000001"
         response = hashlib.md5(f"{ha1}:{fields['nonce']}:{nc}:{cnonce}:auth:{ha2}".encode()).hexdigest()
-        headers += (f'Authorization: Digest username="{auth[0]}", realm="{fields["realm"]}", nonce="{fields["nonce"]}", '
-                    f'uri="{path}", response="{response}", qop=auth, nc={nc}, cnonce="{cnonce}"'
-                    + (f', opaque="{fields["opaque"]}"' if "opaque" in fields else "") + "\r\n")
+        headers += (
+            f'Authorization: Digest username="{auth[0]}", realm="{fields["realm"]}", nonce="{fields["nonce"]}", '
+            f'uri="{path}", response="{response}", qop=auth, nc={nc}, cnonce="{cnonce}"'
+            + (f', opaque="{fields["opaque"]}"' if "opaque" in fields else "")
+            + "\r\n"
+        )
     with socket.create_connection((host, port), timeout=30) as sock:
         sock.sendall(f"PUT {path} HTTP/1.1\r\n{headers}\r\n".encode())
         sock.sendall(body[: int(len(body) * fraction)])
@@ -361,7 +391,7 @@ def test_a_failed_upload_leaves_the_old_graph_whole(which: str, request: pytest.
     assert before == expected_count(store, inferred=True)
     body = payload(store, inferred=False)[0]
     url, _graph = target_url(server.gsp_url, None)
-    path = url[url.index("/", len("http://")):]
+    path = url[url.index("/", len("http://")) :]
     auth = (server.user, server.password) if server.user else None
     _raw_put(server.host, server.port, path, body, 0.5, auth)  # the connection drops half-way
     assert count_graph(server.query_url, GRAPH) == before
@@ -374,8 +404,9 @@ def test_a_failed_upload_leaves_the_old_graph_whole(which: str, request: pytest.
 def test_push_usage_errors(build_dir: Path):
     assert cli("push", "--endpoint", "ftp://example.org/store", build_dir=build_dir).exit_code == 2
     assert cli("push", "--endpoint", "http://127.0.0.1:9/store", "--user", "u", build_dir=build_dir).exit_code == 2
-    both = cli("push", "--endpoint", "http://127.0.0.1:9/store?graph=http://a.example/g", "--graph", "http://b.example/g",
-               build_dir=build_dir)
+    both = cli(
+        "push", "--endpoint", "http://127.0.0.1:9/store?graph=http://a.example/g", "--graph", "http://b.example/g", build_dir=build_dir
+    )
     assert both.exit_code == 2 and "give one" in both.output
     assert cli("push", "--endpoint", "http://127.0.0.1:9/store", "--graph", "not an iri", build_dir=build_dir).exit_code == 2
     unreachable = cli("push", "--endpoint", f"http://127.0.0.1:{free_port()}/store", build_dir=build_dir)

@@ -355,8 +355,7 @@ def test_substituted_named_queries_answer_as_locally(store, layout):
         remote_text = remote.prepare(named.text, bound)
         sent = sorted(tuple(map(str, row)) for row in store.query(remote_text, use_default_graph_as_union=True))
         local = sorted(
-            tuple(map(str, row))
-            for row in store.query(named.text, prefixes=PREFIXES, substitutions=bound, use_default_graph_as_union=True)
+            tuple(map(str, row)) for row in store.query(named.text, prefixes=PREFIXES, substitutions=bound, use_default_graph_as_union=True)
         )
         assert sent == local, name
 

@@ -65,8 +65,9 @@ class Served:
     child: int  # pid of the oxigraph server it runs
     folder: Path  # the temporary folder holding the copy
 
-    def request(self, path: str, *, method: str = "GET", data: bytes | None = None, headers: dict[str, str] | None = None,
-                timeout: float = 30) -> Answer:
+    def request(
+        self, path: str, *, method: str = "GET", data: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 30
+    ) -> Answer:
         req = urllib.request.Request(self.url + path.lstrip("/"), data=data, method=method, headers=headers or {})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as response:
@@ -164,8 +165,11 @@ def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory):
 
 # ------------------------------------------------------------------ the SPARQL protocol
 def test_select_by_get_with_json_by_default(server: Served):
-    answer = server.query("SELECT ?name WHERE { <https://w3id.org/csto-kg/id/armenia> rdfs:label ?name }".replace(
-        "rdfs:label", "<http://www.w3.org/2000/01/rdf-schema#label>"))
+    answer = server.query(
+        "SELECT ?name WHERE { <https://w3id.org/csto-kg/id/armenia> rdfs:label ?name }".replace(
+            "rdfs:label", "<http://www.w3.org/2000/01/rdf-schema#label>"
+        )
+    )
     assert answer.status == 200
     assert answer.headers["content-type"].startswith("application/sparql-results+json")
     names = {b["name"]["value"] for b in answer.json()["results"]["bindings"]}
@@ -185,8 +189,9 @@ def test_select_by_get_with_json_by_default(server: Served):
 )
 def test_post_form_with_content_negotiation(server: Served, accept: str, media: str):
     body = urllib.parse.urlencode({"query": "SELECT ?s WHERE { ?s a <https://w3id.org/csto-kg/ontology#State> } LIMIT 3"}).encode()
-    answer = server.request("query", method="POST", data=body,
-                            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+    answer = server.request(
+        "query", method="POST", data=body, headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
+    )
     assert answer.status == 200, answer.body
     assert answer.headers["content-type"].split(";")[0] == media
     assert answer.headers["vary"] == "Accept"
@@ -198,16 +203,24 @@ def test_post_form_with_content_negotiation(server: Served, accept: str, media: 
 
 
 def test_post_sparql_query_body_and_ask(server: Served):
-    answer = server.request("query", method="POST", data=b"ASK { ?s ?p ?o }",
-                            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+xml"})
+    answer = server.request(
+        "query",
+        method="POST",
+        data=b"ASK { ?s ?p ?o }",
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+xml"},
+    )
     assert answer.status == 200
     assert "<boolean>true</boolean>" in answer.text
 
 
 def test_construct_in_rdf_formats(server: Served):
     text = "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/csto-kg/id/armenia> AS ?s) ?s ?p ?o }"
-    for accept, fmt in (("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-                        ("application/ld+json", ox.RdfFormat.JSON_LD), ("application/rdf+xml", ox.RdfFormat.RDF_XML)):
+    for accept, fmt in (
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ):
         answer = server.query(text, accept)
         assert answer.status == 200, (accept, answer.body)
         found = triples(answer.body, fmt)
@@ -270,15 +283,24 @@ def test_a_query_past_the_timeout_gets_503_and_the_server_goes_on(server: Served
 
 
 def test_writes_to_a_read_only_endpoint_are_refused(server: Served):
-    update = server.request("update", method="POST", data=b"update=INSERT+DATA+%7B%3Ca%3Ab%3E+%3Ca%3Ac%3E+%3Ca%3Ad%3E%7D",
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    update = server.request(
+        "update",
+        method="POST",
+        data=b"update=INSERT+DATA+%7B%3Ca%3Ab%3E+%3Ca%3Ac%3E+%3Ca%3Ad%3E%7D",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert update.status == 403
     assert "read-only" in update.text
-    put = server.request("store?graph=http%3A%2F%2Fexample.org%2Fg", method="PUT", data=b"<a:b> <a:c> <a:d> .",
-                         headers={"Content-Type": "application/n-triples"})
+    put = server.request(
+        "store?graph=http%3A%2F%2Fexample.org%2Fg",
+        method="PUT",
+        data=b"<a:b> <a:c> <a:d> .",
+        headers={"Content-Type": "application/n-triples"},
+    )
     assert put.status == 403
-    via_query = server.request("query", method="POST", data=b"INSERT DATA { <a:b> <a:c> <a:d> }",
-                               headers={"Content-Type": "application/sparql-update"})
+    via_query = server.request(
+        "query", method="POST", data=b"INSERT DATA { <a:b> <a:c> <a:d> }", headers={"Content-Type": "application/sparql-update"}
+    )
     assert via_query.status == 403
     delete = server.request("id/armenia", method="DELETE")
     assert delete.status == 405
@@ -340,8 +362,15 @@ def test_an_oversized_result_is_refused_not_cut(server: Served):
 def test_cors_for_browser_clients(server: Served):
     answer = server.query("ASK {}")
     assert answer.headers["access-control-allow-origin"] == "*"
-    preflight = server.request("query", method="OPTIONS", headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    preflight = server.request(
+        "query",
+        method="OPTIONS",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status == 204
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "POST" in preflight.headers["access-control-allow-methods"]
@@ -389,7 +418,7 @@ def test_fact_event_and_ontology_paths(server: Served, ask):
     fact = ask(first.format(KG + "fact/"))[0]["x"]
     event = ask(first.format(KG + "event/"))[0]["x"]
     for iri in (fact, event):
-        answer = server.request(iri[len(KG):], headers={"Accept": "application/n-triples"})
+        answer = server.request(iri[len(KG) :], headers={"Accept": "application/n-triples"})
         assert answer.status == 200, iri
         assert any(t.subject == ox.NamedNode(iri) for t in triples(answer.body, ox.RdfFormat.N_TRIPLES))
     ontology = server.request("ontology", headers={"Accept": "text/html"})
@@ -431,17 +460,24 @@ def test_writable_server_takes_updates_and_escapes_what_it_shows(build_dir: Path
             + json.dumps(hostile)
             + "@en ; <http://www.w3.org/2000/01/rdf-schema#seeAlso> <javascript:alert(1)> , <https://example.org/ok> . }"
         )
-        answer = served.request("update", method="POST", data=urllib.parse.urlencode({"update": update}).encode(),
-                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+        answer = served.request(
+            "update",
+            method="POST",
+            data=urllib.parse.urlencode({"update": update}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert answer.status in (200, 204), answer.body
         page = served.request("id/test-entity", headers={"Accept": "text/html"}).text
         assert "<script>" not in page
         assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;quoted&quot;" in page
         assert 'href="javascript:' not in page
         assert 'href="https://example.org/ok"' in page
-        put = served.request("store?graph=" + urllib.parse.quote("http://example.org/g", safe=""), method="PUT",
-                             data=b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .",
-                             headers={"Content-Type": "application/n-triples"})
+        put = served.request(
+            "store?graph=" + urllib.parse.quote("http://example.org/g", safe=""),
+            method="PUT",
+            data=b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .",
+            headers={"Content-Type": "application/n-triples"},
+        )
         assert put.status in (201, 204)
         assert served.query("ASK { <http://example.org/a> ?p ?o }").json()["boolean"] is True
         preflight = served.request("store", method="OPTIONS")
@@ -482,7 +518,11 @@ def test_serve_refuses_a_port_in_use(build_dir: Path):
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         done = subprocess.run(
             [sys.executable, "-m", "csto_kg", "serve", "--port", str(port), "--data", str(ROOT), "--build-dir", str(build_dir)],
-            capture_output=True, text=True, env=env, timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
         )
     assert done.returncode == 1
     assert "cannot listen" in done.stderr

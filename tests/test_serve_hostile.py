@@ -45,8 +45,7 @@ def canary():
 
 @pytest.fixture(scope="module")
 def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    served = start_server(build_dir, tmp_path_factory.mktemp("hostile") / "serve.log",
-                          "--timeout", "1", "--max-results", "2000")
+    served = start_server(build_dir, tmp_path_factory.mktemp("hostile") / "serve.log", "--timeout", "1", "--max-results", "2000")
     yield served
     stop_server(served)
     assert_clean_stop(served)
@@ -61,15 +60,21 @@ def second_store(tmp_path_factory: pytest.TempPathFactory):
     port = free_port()
     log = tmp_path_factory.mktemp("second") / "oxigraph.log"
     with open(log, "wb") as stream:
-        process = subprocess.Popen([find_oxigraph(), "serve", "--bind", f"127.0.0.1:{port}"],
-                                   stdin=subprocess.DEVNULL, stdout=stream, stderr=stream)
+        process = subprocess.Popen(
+            [find_oxigraph(), "serve", "--bind", f"127.0.0.1:{port}"], stdin=subprocess.DEVNULL, stdout=stream, stderr=stream
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
         while True:
             try:
-                status, _body = raw(port, post("/update", urllib.parse.urlencode(
-                    {"update": f'INSERT DATA {{ <urn:x:federated> <urn:x:says> "{MARKER}" }}'}).encode()))
+                status, _body = raw(
+                    port,
+                    post(
+                        "/update",
+                        urllib.parse.urlencode({"update": f'INSERT DATA {{ <urn:x:federated> <urn:x:says> "{MARKER}" }}'}).encode(),
+                    ),
+                )
                 if status == 204:
                     break
             except OSError:
@@ -115,8 +120,10 @@ def _memory(pid: int) -> int:
 
 
 def post(path: str, body: bytes, content_type: str = "application/x-www-form-urlencoded", extra: str = "") -> bytes:
-    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n").encode() + body
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n"
+    ).encode() + body
 
 
 def raw(port: int, request: bytes, timeout: float = 15) -> tuple[int, bytes]:
@@ -131,8 +138,12 @@ def raw(port: int, request: bytes, timeout: float = 15) -> tuple[int, bytes]:
 
 
 def query_form(served: Served, text: str, path: str = "query", key: str = "query"):
-    return served.request(path, method="POST", data=urllib.parse.urlencode({key: text}).encode(),
-                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    return served.request(
+        path,
+        method="POST",
+        data=urllib.parse.urlencode({key: text}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
 
 
 # ------------------------------------------------------------------ SERVICE and LOAD
@@ -177,25 +188,31 @@ def test_service_to_an_address_not_allowed_is_refused(server: Served, canary, na
     assert canary.hits == []
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT ?service WHERE {{ ?service ?p ?o }} LIMIT 1",
-    "PREFIX e: <http://e/> SELECT * WHERE {{ ?s e:service ?o }} LIMIT 1",
-    "SELECT * WHERE {{ ?s ?p ?o FILTER(?o = 'SERVICE <{c}> {{ }}') }}",
-    'SELECT * WHERE {{ ?s ?p """a "" SERVICE <{c}> {{ }}""" }}',
-    "SELECT * WHERE {{ ?s <{c}/SERVICE> ?o }} # SERVICE <{c}> {{ }}",
-    "PREFIX service: <http://e/> ASK {{ }}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?service WHERE {{ ?service ?p ?o }} LIMIT 1",
+        "PREFIX e: <http://e/> SELECT * WHERE {{ ?s e:service ?o }} LIMIT 1",
+        "SELECT * WHERE {{ ?s ?p ?o FILTER(?o = 'SERVICE <{c}> {{ }}') }}",
+        'SELECT * WHERE {{ ?s ?p """a "" SERVICE <{c}> {{ }}""" }}',
+        "SELECT * WHERE {{ ?s <{c}/SERVICE> ?o }} # SERVICE <{c}> {{ }}",
+        "PREFIX service: <http://e/> ASK {{ }}",
+    ],
+)
 def test_service_in_names_strings_comments_and_iris_is_no_service(server: Served, canary, text: str):
     answer = query_form(server, text.format(c=canary.url))
     assert answer.status == 200, answer.text
     assert canary.hits == []
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT * WHERE {{ ?a ?b '''x'''' . SERVICE <{c}> {{ ?s ?p ?o }} #' }}",  # a second string, not code
-    'SELECT * WHERE {{ ?a ?b """a""""  SERVICE <{c}> {{ ?s ?p ?o }} }}',
-    "SELECT * WHERE {{ ?a ?b 'x\\' SERVICE <{c}> {{ ?s ?p ?o }} }}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE {{ ?a ?b '''x'''' . SERVICE <{c}> {{ ?s ?p ?o }} #' }}",  # a second string, not code
+        'SELECT * WHERE {{ ?a ?b """a""""  SERVICE <{c}> {{ ?s ?p ?o }} }}',
+        "SELECT * WHERE {{ ?a ?b 'x\\' SERVICE <{c}> {{ ?s ?p ?o }} }}",
+    ],
+)
 def test_tricky_quoting_never_reaches_the_canary(server: Served, canary, text: str):
     answer = query_form(server, text.format(c=canary.url))
     assert answer.status in (400, 403), answer.text
@@ -203,32 +220,36 @@ def test_tricky_quoting_never_reaches_the_canary(server: Served, canary, text: s
 
 
 def test_load_and_updates_are_refused_read_only(server: Served, canary):
-    for update in (f"LOAD <{canary.url}/data.ttl>", f"LOAD SILENT <{canary.url}/data.ttl> INTO GRAPH <urn:x:g>",
-                   f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{canary.url}/sparql> {{ ?s ?p ?o }} }}"):
+    for update in (
+        f"LOAD <{canary.url}/data.ttl>",
+        f"LOAD SILENT <{canary.url}/data.ttl> INTO GRAPH <urn:x:g>",
+        f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{canary.url}/sparql> {{ ?s ?p ?o }} }}",
+    ):
         answer = query_form(server, update, "update", "update")
         assert answer.status == 403 and "read-only" in answer.text
-        assert server.request("update", method="POST", data=update.encode(),
-                              headers={"Content-Type": "application/sparql-update"}).status == 403
+        assert (
+            server.request("update", method="POST", data=update.encode(), headers={"Content-Type": "application/sparql-update"}).status
+            == 403
+        )
     assert canary.hits == []
 
 
-def test_the_allow_list_lets_through_what_it_names_and_nothing_else(build_dir: Path, tmp_path: Path, canary,
-                                                                   second_store: str):
+def test_the_allow_list_lets_through_what_it_names_and_nothing_else(build_dir: Path, tmp_path: Path, canary, second_store: str):
     endpoint, dump = f"{second_store}/query", f"{second_store}/store?default"
-    served = start_server(build_dir, tmp_path / "serve.log", "--writable",
-                          "--allow-service", endpoint, "--allow-service", dump)
+    served = start_server(build_dir, tmp_path / "serve.log", "--writable", "--allow-service", endpoint, "--allow-service", dump)
     try:
         federated = query_form(served, f"SELECT ?o WHERE {{ SERVICE <{endpoint}> {{ <urn:x:federated> ?p ?o }} }}")
         assert federated.status == 200, federated.text
         assert [b["o"]["value"] for b in federated.json()["results"]["bindings"]] == [MARKER]
-        for text in (f"SELECT * WHERE {{ SERVICE <{canary.url}/sparql> {{ ?s ?p ?o }} }}",
-                     f"SELECT * WHERE {{ SERVICE <{endpoint}?x=1> {{ ?s ?p ?o }} }}",  # matched exactly
-                     f"SELECT * WHERE {{ SERVICE <{second_store}/x/../query> {{ ?s ?p ?o }} }}",
-                     f"SELECT * WHERE {{ VALUES ?u {{ <{endpoint}> }} SERVICE ?u {{ ?s ?p ?o }} }}"):
+        for text in (
+            f"SELECT * WHERE {{ SERVICE <{canary.url}/sparql> {{ ?s ?p ?o }} }}",
+            f"SELECT * WHERE {{ SERVICE <{endpoint}?x=1> {{ ?s ?p ?o }} }}",  # matched exactly
+            f"SELECT * WHERE {{ SERVICE <{second_store}/x/../query> {{ ?s ?p ?o }} }}",
+            f"SELECT * WHERE {{ VALUES ?u {{ <{endpoint}> }} SERVICE ?u {{ ?s ?p ?o }} }}",
+        ):
             answer = query_form(served, text)
             assert answer.status == 403, (text, answer.text)
-        for update in (f"LOAD <{canary.url}/data.ttl>",
-                       f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{canary.url}/sparql> {{ ?s ?p ?o }} }}"):
+        for update in (f"LOAD <{canary.url}/data.ttl>", f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{canary.url}/sparql> {{ ?s ?p ?o }} }}"):
             assert query_form(served, update, "update", "update").status == 403
         loaded = query_form(served, f"LOAD <{dump}> INTO GRAPH <urn:x:loaded>", "update", "update")
         assert loaded.status in (200, 204), loaded.text
@@ -256,9 +277,25 @@ def test_allow_service_any_lets_everything_through(build_dir: Path, tmp_path: Pa
 def test_allow_service_takes_absolute_http_urls_only(build_dir: Path):
     for bad in ("ftp://example.org/sparql", "example.org/sparql", "http://127.0.0.1/a/../sparql"):
         done = subprocess.run(
-            [sys.executable, "-m", "csto_kg", "serve", "--port", "0", "--data", str(ROOT), "--build-dir", str(build_dir),
-             "--allow-service", bad],
-            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=False,
+            [
+                sys.executable,
+                "-m",
+                "csto_kg",
+                "serve",
+                "--port",
+                "0",
+                "--data",
+                str(ROOT),
+                "--build-dir",
+                str(build_dir),
+                "--allow-service",
+                bad,
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=60,
+            check=False,
         )
         assert done.returncode == 2 and "--allow-service" in done.stderr, (bad, done.stderr)
 
@@ -272,17 +309,23 @@ def test_request_bodies_over_the_limit_get_413_and_the_server_goes_on(server: Se
     over = server.request("query", method="POST", data=at_limit + b"#", headers={"Content-Type": "application/sparql-query"})
     assert over.status == 413 and "--max-body" in over.text
     form = urllib.parse.urlencode({"query": "ASK {}" + " " * limit}).encode()
-    assert server.request("query", method="POST", data=form,
-                          headers={"Content-Type": "application/x-www-form-urlencoded"}).status == 413
-    assert server.request("update", method="POST", data=b"x" * (limit + 1),
-                          headers={"Content-Type": "application/sparql-update"}).status == 413
+    assert server.request("query", method="POST", data=form, headers={"Content-Type": "application/x-www-form-urlencoded"}).status == 413
+    assert (
+        server.request("update", method="POST", data=b"x" * (limit + 1), headers={"Content-Type": "application/sparql-update"}).status
+        == 413
+    )
     # A client that waits for 100 Continue gets the 413 without sending the body.
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall(b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                     b"Content-Length: 50000000\r\nExpect: 100-continue\r\n\r\n")
+        sock.sendall(
+            b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 50000000\r\nExpect: 100-continue\r\n\r\n"
+        )
         assert sock.recv(200).startswith(b"HTTP/1.1 413")
-    chunked = raw(server.port, b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                               b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n6\r\nASK {}\r\n0\r\n\r\n")
+    chunked = raw(
+        server.port,
+        b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n6\r\nASK {}\r\n0\r\n\r\n",
+    )
     assert chunked[0] == 411
     assert raw(server.port, b"GET /query?query=" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")[0] == 414
     assert server.alive()
@@ -398,8 +441,31 @@ HOSTILE_ONTOLOGY = """\
 <https://w3id.org/csto-kg/ontology#Hostile'onmouseover='alert(10)> a owl:Class ;
     rdfs:label "<script>alert(11)</script>"@en ; rdfs:comment "\\"><img src=x onerror=alert(12)>"@en .
 """
-PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "p", "a", "h1", "h2", "table", "tr", "th", "td", "br",
-             "span", "section", "ul", "li", "code", "form", "textarea", "button"}
+PAGE_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "p",
+    "a",
+    "h1",
+    "h2",
+    "table",
+    "tr",
+    "th",
+    "td",
+    "br",
+    "span",
+    "section",
+    "ul",
+    "li",
+    "code",
+    "form",
+    "textarea",
+    "button",
+}
 
 
 class Page(HTMLParser):
@@ -452,13 +518,25 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory):
     assert_clean_stop(served)
 
 
-@pytest.mark.parametrize(("path", "shown"), [
-    ("id/hostile-label", ["<script>alert(1)</script>", "\"><img src=x onerror=alert(2)>", "' onmouseover='alert(3)",
-                          "'><svg onload=alert(8)>", "</td></tr></table><script>alert(9)</script>", "<i>typed</i>"]),
-    ("id/hostile-other", ["</td></tr></table><script>alert(9)</script>", "<script>alert(1)</script>"]),
-    ("id/armenia", ["</td></tr></table><script>alert(9)</script>", "'><svg onload=alert(8)>"]),
-    ("ontology", ["<script>alert(11)</script>", "\"><img src=x onerror=alert(12)>"]),
-])
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        (
+            "id/hostile-label",
+            [
+                "<script>alert(1)</script>",
+                '"><img src=x onerror=alert(2)>',
+                "' onmouseover='alert(3)",
+                "'><svg onload=alert(8)>",
+                "</td></tr></table><script>alert(9)</script>",
+                "<i>typed</i>",
+            ],
+        ),
+        ("id/hostile-other", ["</td></tr></table><script>alert(9)</script>", "<script>alert(1)</script>"]),
+        ("id/armenia", ["</td></tr></table><script>alert(9)</script>", "'><svg onload=alert(8)>"]),
+        ("ontology", ["<script>alert(11)</script>", '"><img src=x onerror=alert(12)>']),
+    ],
+)
 def test_entity_pages_show_labels_as_text_never_as_markup(hostile_server: Served, path: str, shown: list[str]):
     answer = hostile_server.request(path, headers={"Accept": "text/html"})
     assert answer.status == 200, answer.text
@@ -471,8 +549,9 @@ def test_entity_pages_show_labels_as_text_never_as_markup(hostile_server: Served
 
 
 def test_the_home_page_escapes_the_host_header(server: Served):
-    status, body = raw(server.port, b'GET / HTTP/1.1\r\nHost: "><script>alert(1)</script>\r\n'
-                                    b"Accept: text/html\r\nConnection: close\r\n\r\n")
+    status, body = raw(
+        server.port, b'GET / HTTP/1.1\r\nHost: "><script>alert(1)</script>\r\nAccept: text/html\r\nConnection: close\r\n\r\n'
+    )
     assert status == 200
     page = Page(body.decode())
     assert_inert(page)
@@ -480,11 +559,24 @@ def test_the_home_page_escapes_the_host_header(server: Served):
 
 
 CLIMBING = [
-    "/id/../../etc/passwd", "/id/%2e%2e/%2e%2e/etc/passwd", "/id/..%2f..%2fetc%2fpasswd", "/id/%2E%2E%5C%2E%2E%5Cetc%5Cpasswd",
-    "/id/armenia/../../../etc/passwd", "/id/armenia%2F..%2F..%2F..%2Fetc%2Fpasswd", "/id/%C0%AE%C0%AE/etc/passwd",
-    "/id/%252e%252e/etc/passwd", "/id/./armenia", "/id//etc/passwd", "//etc/passwd", "/ontology/../../etc/passwd",
-    "/id/a%00b", "/id/a%0d%0aSet-Cookie:x", "/id/http://127.0.0.1/etc/passwd", "/id/file:%2F%2F%2Fetc%2Fpasswd",
-    "/etc/passwd", "/.well-known/../../etc/passwd",
+    "/id/../../etc/passwd",
+    "/id/%2e%2e/%2e%2e/etc/passwd",
+    "/id/..%2f..%2fetc%2fpasswd",
+    "/id/%2E%2E%5C%2E%2E%5Cetc%5Cpasswd",
+    "/id/armenia/../../../etc/passwd",
+    "/id/armenia%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "/id/%C0%AE%C0%AE/etc/passwd",
+    "/id/%252e%252e/etc/passwd",
+    "/id/./armenia",
+    "/id//etc/passwd",
+    "//etc/passwd",
+    "/ontology/../../etc/passwd",
+    "/id/a%00b",
+    "/id/a%0d%0aSet-Cookie:x",
+    "/id/http://127.0.0.1/etc/passwd",
+    "/id/file:%2F%2F%2Fetc%2Fpasswd",
+    "/etc/passwd",
+    "/.well-known/../../etc/passwd",
 ]
 
 
@@ -502,8 +594,9 @@ def test_nul_bytes_long_paths_and_absolute_urls(server: Served, canary):
     target = f"{canary.url}/etc/passwd"
     assert raw(server.port, f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())[0] == 404
     # An absolute URL as the request target names a path of this server, never another one.
-    status, body = raw(server.port, f"GET {canary.url}/id/armenia HTTP/1.1\r\nHost: x\r\nAccept: text/turtle\r\n"
-                                    "Connection: close\r\n\r\n".encode())
+    status, body = raw(
+        server.port, f"GET {canary.url}/id/armenia HTTP/1.1\r\nHost: x\r\nAccept: text/turtle\r\nConnection: close\r\n\r\n".encode()
+    )
     assert status == 200 and b"Armenia" in body
     assert canary.hits == []
     assert server.alive()

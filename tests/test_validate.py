@@ -140,7 +140,9 @@ def test_the_invalid_report_in_text_json_and_turtle(invalid_report):
 
 # -- shapes one by one ----------------------------------------------------------------------
 
-BAD_NODES = PREFIXES + """
+BAD_NODES = (
+    PREFIXES
+    + """
 kg:bad-state a csto:State ; rdfs:label "Bad state"@en ;
     csto:population "many" ; csto:areaKm2 5 ; csto:capital kg:armenia ;
     prov:wasDerivedFrom src:wikipedia-lead .
@@ -158,6 +160,7 @@ fact:bad-membership a csto:Membership ; rdfs:label "A membership of an organisat
 ev:bad-event a csto:Signing ; rdfs:label "An event dated with a string"@en ;
     csto:date "5 May 2005" ; csto:actor kg:russia ; prov:wasDerivedFrom src:wikipedia-lead .
 """
+)
 
 EXPECTED = {
     KG + "bad-state": {("StateShape", CSTO + "population"), ("StateShape", CSTO + "areaKm2"), ("StateShape", CSTO + "capital")},
