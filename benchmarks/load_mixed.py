@@ -43,8 +43,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _folder in (ROOT, ROOT / "benchmarks"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
+
+from load_serve import row  # noqa: E402 - the latency table row both load benchmarks print
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^11 rows: never ends in time
 GOOD_NAMED = ("members", "organs", "membership-history", "observers")
@@ -290,13 +293,6 @@ def run_load(
     return report
 
 
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
 def render(report: Report, clients: int, slow: int, hostile: int) -> str:
     lines = [
         f"{clients} clients ({clients - slow - hostile} good, {slow} slow, {hostile} hostile), {report.seconds:.1f} s, "
@@ -316,14 +312,9 @@ def render(report: Report, clients: int, slow: int, hostile: int) -> str:
     for kind, statuses in report.statuses.items():
         shown = ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items()))
         lines.append(f"| {kind} | {report.classes[kind]} | {sum(statuses.values())} | {shown} |")
-    good = [v * 1000 for v in report.good_latencies()]
     lines += ["", "| good request | ok | per s | p50 ms | p99 ms | max ms |", "|---|---|---|---|---|---|"]
-    rows = [("all good", good)] + [(k, [v * 1000 for v in vs]) for k, vs in report.latencies.items()]
-    for name, values in rows:
-        lines.append(
-            f"| {name} | {len(values)} | {len(values) / report.seconds:.1f} | {percentile(values, 50):.1f} "
-            f"| {percentile(values, 99):.1f} | {max(values) if values else float('nan'):.1f} |"
-        )
+    for name, values in [("all good", report.good_latencies()), *report.latencies.items()]:
+        lines.append(row(name, values, report.seconds, (50, 99)))
     lines.append("")
     lines.append(f"requests that reached the canary: {len(report.canary_hits)}")
     unexpected = report.unexpected()

@@ -175,12 +175,13 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank]
 
 
-def row(name: str, values: list[float], seconds: float) -> str:
+def row(name: str, values: list[float], seconds: float, percentiles: tuple[int, ...] = (50, 90, 99)) -> str:
+    """One table row: how many, how many a second, the latency percentiles and the
+    maximum in ms (`values` in seconds, over a run of `seconds`)."""
     ms = [v * 1000 for v in values]
-    return (
-        f"| {name} | {len(values)} | {len(values) / seconds:.1f} | {percentile(ms, 50):.1f} | {percentile(ms, 90):.1f} "
-        f"| {percentile(ms, 99):.1f} | {max(ms) if ms else float('nan'):.1f} |"
-    )
+    cells = [str(len(values)), f"{len(values) / seconds:.1f}", *(f"{percentile(ms, p):.1f}" for p in percentiles)]
+    cells.append(f"{max(ms) if ms else float('nan'):.1f}")
+    return f"| {name} | " + " | ".join(cells) + " |"
 
 
 def main() -> None:
