@@ -29,10 +29,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import http.server
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -47,7 +43,7 @@ for _folder in (ROOT, ROOT / "benchmarks"):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
 
-from load_serve import row  # noqa: E402 - the latency table row both load benchmarks print
+from load_serve import row, start_server, stop_server  # noqa: E402 - shared by both load benchmarks
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^11 rows: never ends in time
 GOOD_NAMED = ("members", "organs", "membership-history", "observers")
@@ -324,41 +320,7 @@ def render(report: Report, clients: int, slow: int, hostile: int) -> str:
     return "\n".join(lines)
 
 
-# ------------------------------------------------------------------ the server
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(log: Path, options: tuple[str, ...], data: str | None, build_dir: str | None) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    command = [sys.executable, "-m", "csto_kg", "serve", "--port", str(port), *options]
-    if data:
-        command += ["--data", data]
-    if build_dir:
-        command += ["--build-dir", build_dir]
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    with open(log, "wb") as stream:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stream, env=env)
-    line = process.stdout.readline().decode().strip()  # the endpoint URL, once it serves
-    if not line.startswith("http://"):
-        process.kill()
-        process.wait()
-        raise SystemExit(f"csto-kg serve did not start:\n{log.read_text(errors='replace')}")
-    return process, line.rsplit("/", 1)[0]
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    process.stdout.close()
-
-
+# ------------------------------------------------------------------ the command
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients [20]")

@@ -90,13 +90,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(args: argparse.Namespace, log: Path) -> tuple[subprocess.Popen, str]:
+def start_server(log: Path, options: tuple[str, ...], data: str | None, build_dir: str | None) -> tuple[subprocess.Popen, str]:
+    """`csto-kg serve` on a free port of 127.0.0.1, with its log in `log`; the process and
+    its base URL, once it serves."""
     port = free_port()
-    command = [sys.executable, "-m", "csto_kg", "serve", "--port", str(port), "--timeout", str(args.timeout)]
-    if args.data:
-        command += ["--data", args.data]
-    if args.build_dir:
-        command += ["--build-dir", args.build_dir]
+    command = [sys.executable, "-m", "csto_kg", "serve", "--port", str(port), *options]
+    if data:
+        command += ["--data", data]
+    if build_dir:
+        command += ["--build-dir", build_dir]
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     with open(log, "wb") as stream:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stream, env=env)
@@ -109,6 +111,7 @@ def start_server(args: argparse.Namespace, log: Path) -> tuple[subprocess.Popen,
 
 
 def stop_server(process: subprocess.Popen) -> float:
+    """Stop the server as a user would (SIGTERM); the seconds it took."""
     started = time.perf_counter()
     process.send_signal(signal.SIGTERM)
     try:
@@ -207,7 +210,7 @@ def main() -> None:
                 base = args.url.rstrip("/")
             else:
                 started = time.perf_counter()
-                process, base = start_server(args, log)
+                process, base = start_server(log, ("--timeout", str(args.timeout)), args.data, args.build_dir)
                 print(f"started csto-kg serve at {base}/ in {time.perf_counter() - started:.2f} s", file=sys.stderr)
             results = Results()
             began = time.monotonic()
