@@ -51,9 +51,7 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
     inputs = store.fingerprint(layout)  # before reading: a source changed meanwhile makes the build stale
     progress.stage("load")
     asserted = load.load(layout)
-    # The link set stays out of reasoning: owl:sameAs would copy every fact onto the
-    # external IRIs, and answers would list each entity once per IRI.
-    to_reason = {(q.subject, q.predicate, q.object) for q in asserted if q.graph_name.value != GRAPH_LINKS}
+    to_reason = reasoned_over(asserted)
     progress.stage("reason")
     inferred_graph = ox.NamedNode(GRAPH_INFERRED)
     entailed = reason.closure(to_reason)
@@ -76,6 +74,13 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
     progress.stage("store")
     path = store.write_store(layout, quads, counts, inputs)
     return BuildResult(path, counts)
+
+
+def reasoned_over(asserted: Iterable[ox.Quad]) -> set[tuple[Any, Any, Any]]:
+    """The triples the build reasons over: all the sources assert but the link set."""
+    # owl:sameAs would copy every fact onto the external IRIs, and answers would list each
+    # entity once per IRI.
+    return {(q.subject, q.predicate, q.object) for q in asserted if q.graph_name.value != GRAPH_LINKS}
 
 
 def derive(asserted: list[ox.Quad], reasoned: Iterable[tuple[Any, Any, Any]]) -> list[ox.Quad]:

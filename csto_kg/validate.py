@@ -26,6 +26,7 @@ level: this module is part of the build path only.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import time
@@ -38,7 +39,7 @@ import pyoxigraph as ox
 
 from csto_kg.errors import ConsistencyError, CstoKgError, LoadError, UsageError
 from csto_kg.errors import one_line as flat
-from csto_kg.namespaces import BASE, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, RDFS
+from csto_kg.namespaces import BASE, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, RDFS
 from csto_kg.paths import Layout
 from csto_kg.reason import to_rdflib
 
@@ -562,7 +563,7 @@ def check_graph(
     inconsistency becomes a problem of the report.
     """
     from csto_kg import reason
-    from csto_kg.pipeline import derive
+    from csto_kg.pipeline import derive, reasoned_over
 
     started = time.perf_counter()
     report = Report()
@@ -575,8 +576,8 @@ def check_graph(
         report.seconds = time.perf_counter() - started
         return report
 
+    to_reason = reasoned_over(asserted) if inferred is None or derived is None else set()
     if inferred is None:
-        to_reason = {(q.subject, q.predicate, q.object) for q in asserted if q.graph_name.value != GRAPH_LINKS}
         try:
             inferred = reason.closure(to_reason)
         except ConsistencyError as err:
@@ -620,8 +621,7 @@ def check_graph(
     mark = time.perf_counter()
     try:
         if derived is None:
-            reasoned = [(q.subject, q.predicate, q.object) for q in asserted if q.graph_name.value != GRAPH_LINKS]
-            derived = derive(asserted, reasoned + inferred)
+            derived = derive(asserted, itertools.chain(to_reason, inferred))
     except (ConsistencyError, ValueError, TypeError, AttributeError) as err:
         if not report.problems:
             message = " ".join(str(err).split())
