@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from csto_kg import formats, jsonld
 from csto_kg.errors import CstoKgError
 from csto_kg.namespaces import BUILT_GRAPHS, GRAPH_DERIVED, GRAPH_INFERRED, PREFIXES, XSD
+from csto_kg.output import copy_file
 
 FOLDER = "dumps"
 CONTEXT = "context.json"
@@ -156,7 +157,7 @@ def write_export(
             return False  # the parts' prefixed names would read differently
         stream.write(turtle_header(prefixes))
         for path in parts:
-            _copy(path, stream)
+            copy_file(path, stream, _damaged)
         stream.write(turtle_body(description, prefixes))
         return True
     try:
@@ -173,7 +174,7 @@ def write_export(
     for path in parts:
         if path.stat().st_size:
             stream.write(b"" if first else b",\n")
-            _copy(path, stream)
+            copy_file(path, stream, _damaged)
             first = False
     if extra.strip():
         stream.write((b"" if first else b",\n") + extra)
@@ -193,22 +194,6 @@ def _parse_turtle(path: Path) -> Iterator[ox.Quad]:
 
 def _part(folder: Path, name: str, format_name: str) -> Path:
     return folder / (name + formats.rdf_format(format_name).extensions[0])
-
-
-def _copy(path: Path, stream: BinaryIO) -> None:
-    try:
-        source = path.open("rb")
-    except OSError as err:
-        raise _damaged(path, err) from None
-    with source:
-        while True:
-            try:
-                chunk = source.read(1 << 20)
-            except OSError as err:
-                raise _damaged(path, err) from None
-            if not chunk:
-                return
-            stream.write(chunk)  # an error writing the output is the caller's to report
 
 
 def _damaged(path: Path, err: Exception) -> CstoKgError:

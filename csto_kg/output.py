@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -41,3 +41,22 @@ def open_output(path: str | Path | None) -> Iterator[BinaryIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def copy_file(path: Path, stream: BinaryIO, unreadable: Callable[[Path, OSError], Exception]) -> None:
+    """Copy the file at `path` to `stream`. An error reading the file is raised as
+    `unreadable(path, error)`, the file's fault; an error writing is the caller's (a closed
+    pipe, a full disk), raised as it is."""
+    try:
+        source = path.open("rb")
+    except OSError as err:
+        raise unreadable(path, err) from None
+    with source:
+        while True:
+            try:
+                chunk = source.read(1 << 20)
+            except OSError as err:
+                raise unreadable(path, err) from None
+            if not chunk:
+                return
+            stream.write(chunk)

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from csto_kg import answers, catalogue, formats, params
 from csto_kg.errors import QueryError, UsageError, one_line
 from csto_kg.namespaces import GRAPH_DERIVED, PREFIXES, XSD, asserted_graphs
+from csto_kg.output import copy_file
 from csto_kg.paths import Layout
 from csto_kg.querytext import substitute
 
@@ -166,15 +167,8 @@ class QueryResult:
             return
         if self.stored is not None and fmt.oxigraph == answers.FORMAT:
             self._take()  # checks the answer is whole, as the build wrote it
-            with self._reading():
-                kept = open(self.stored, "rb")  # only reading is the answer's fault, not writing
-            with kept:
-                while True:
-                    with self._reading():
-                        chunk = kept.read(1 << 20)
-                    if not chunk:
-                        return
-                    stream.write(chunk)
+            copy_file(self.stored, stream, self._unreadable)
+            return
         # Into memory first: a query that fails half-way writes nothing.
         buffer = io.BytesIO()
         solutions = self._take()
@@ -207,8 +201,12 @@ class QueryResult:
             yield
         except (OSError, RuntimeError, SyntaxError, ValueError) as err:
             if self.stored is not None:
-                raise QueryError(f"the kept answer {self.stored} cannot be read ({one_line(err)}): run `csto-kg build` again") from None
+                raise self._unreadable(self.stored, err) from None
             raise QueryError(f"{self._name} failed: {one_line(err)}") from None
+
+    @staticmethod
+    def _unreadable(path: Path, err: Exception) -> QueryError:
+        return QueryError(f"the kept answer {path} cannot be read ({one_line(err)}): run `csto-kg build` again")
 
 
 def query_text(named: catalogue.NamedQuery, given: dict[str, str] | None = None) -> str:
