@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from csto_kg import dates, dumps, formats, params
@@ -163,12 +163,13 @@ def test_a_date_parameter_is_a_real_day_or_a_usage_error(text):
 
 @FAST
 @given(st.one_of(st.integers(), st.text(max_size=12)))
+@example("²")  # a digit (str.isdigit) but not a decimal digit: not a number
 def test_an_integer_parameter_binds_an_integer_or_is_a_usage_error(value):
     text = str(value)
     try:
         term = params.bind(Param("n", "integer"), text)
     except UsageError:
-        assert not text.strip().lstrip("+-").isdigit()
+        assert not text.strip().lstrip("+-").isdecimal()
         return
     assert term.datatype == ox.NamedNode(XSD + "integer") and int(term.value) == int(text)
 
