@@ -94,8 +94,8 @@ Fingerprint = tuple[dict[str, str], dict[str, list[int] | None]]
 
 
 def fingerprint(layout: Layout) -> Fingerprint:
-    """The hash of each input, and its size and modification time when hashed. A build
-    takes it before it reads the sources, so that a change made meanwhile shows as one."""
+    """The hash of each input, and its size, modification and change times when hashed. A
+    build takes it before it reads the sources, so that a change made meanwhile shows as one."""
     now = time.time_ns()
     try:
         inputs = _inputs(layout)
