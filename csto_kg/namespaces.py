@@ -62,4 +62,5 @@ PREFIXES = {
     "schema": "https://schema.org/",
     "void": "http://rdfs.org/ns/void#",
     "vann": "http://purl.org/vocab/vann/",
+    "eli": "http://data.europa.eu/eli/ontology#",
 }

@@ -111,7 +111,7 @@ def render(rows: list[dict[str, str]]) -> str:
 
     out = [HEADER]
     out.append(
-        "\nsrc:atop a csto:Source ;\n"
+        "\nsrc:atop a csto:Dataset ;\n"
         '    rdfs:label "ATOP, the Alliance Treaty Obligations and Provisions data set"@en ;\n'
         '    csto:key "atop" ;\n'
         '    dcterms:title "Alliance Treaty Obligations and Provisions (ATOP)" ;\n'

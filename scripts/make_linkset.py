@@ -97,7 +97,7 @@ HEADER = """\
 
 {rule}
 
-src:identifiers a csto:Source , prov:Entity ;
+src:identifiers a csto:Dataset , prov:Entity ;
     rdfs:label "Table of checked external identifiers"@en ;
     csto:key "identifiers" ;
     dcterms:description '''Wikidata QIDs and GeoNames ids checked against public copies of
