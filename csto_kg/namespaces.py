@@ -16,6 +16,8 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TIME = "http://www.w3.org/2006/time#"
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
 
 # Named graphs of the built store. Each source keeps its own graph; reasoning adds
 # `inferred`; the build's date bounds go to `derived`.
@@ -53,11 +55,11 @@ PREFIXES = {
     "owl": OWL,
     "xsd": XSD,
     "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
+    "dcterms": DCTERMS,
     "org": "http://www.w3.org/ns/org#",
     "time": TIME,
     "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
-    "prov": "http://www.w3.org/ns/prov#",
+    "prov": PROV,
     "foaf": "http://xmlns.com/foaf/0.1/",
     "schema": "https://schema.org/",
     "void": "http://rdfs.org/ns/void#",

@@ -124,6 +124,10 @@ def substitute(text: str, bound: dict[ox.Variable, Any]) -> str:
         # A projection ends at the first `{` after SELECT (the WHERE keyword is optional).
         if clause == "SELECT" and "{" in plain[at : match.start()]:
             clause = "WHERE"
+        # A subquery's GROUP BY or ORDER BY ends with the subquery: what follows its `}` is
+        # a pattern again, where a parenthesised term would read as an RDF collection.
+        elif clause in ("GROUP", "ORDER") and "}" in plain[at : match.start()]:
+            clause = "WHERE"
         term = terms[name]
         if clause == "SELECT" and at == outer_select:
             replacement = f"({term} AS ?{name})"

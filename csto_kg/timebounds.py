@@ -8,7 +8,8 @@ The build writes, into a named graph of its own (the source graphs stay as writt
   each membership and tenure: the days between which it was possibly or certainly in
   force (the two `until` bounds are exclusive). A tenure without a known beginning starts
   no later than the first date a source shows it in office; without a known end it ends
-  when its successor begins, or goes on if it has none.
+  when its successor begins, or goes on if it has none. One that a data set leaves open
+  (a source with csto:coveredUntil) is certain only to the last day the data set covers.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pyoxigraph as ox
 
 from csto_kg.dates import bounds
 from csto_kg.errors import ConsistencyError
-from csto_kg.namespaces import CSTO, GRAPH_DERIVED, TIME, XSD
+from csto_kg.namespaces import CSTO, DCTERMS, GRAPH_DERIVED, PROV, TIME, XSD
 
 _DATE_PROPERTIES = {TIME + "inXSDDate", TIME + "inXSDgYearMonth", TIME + "inXSDgYear", CSTO + "date"}
 _XSD_DATE = ox.NamedNode(XSD + "date")
@@ -42,6 +43,22 @@ def _literal_date(subject: object, predicate: str, term: object) -> dt.date:
         except ValueError:
             pass
     raise ConsistencyError(f"{subject}: {predicate} must be an xsd:date literal, not {term}")
+
+
+def _covered_until(by_predicate: dict[str, list[tuple]]) -> dict[object, dt.date]:
+    """The last day covered by the source of each fact derived from a source with a
+    csto:coveredUntil (through the part it cites)."""
+    until = {source: _literal_date(source, "csto:coveredUntil", day) for source, day in by_predicate[CSTO + "coveredUntil"]}
+    if not until:
+        return {}
+    source_of = {part: source for part, source in by_predicate[DCTERMS + "isPartOf"] if source in until}
+    source_of.update({source: source for source in until})
+    found: dict[object, dt.date] = {}
+    for fact, cited in by_predicate[PROV + "wasDerivedFrom"]:
+        if cited in source_of:
+            day = until[source_of[cited]]
+            found[fact] = min(day, found.get(fact, day))
+    return found
 
 
 def derive(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -93,6 +110,7 @@ def derive(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
         facts.setdefault(tenure, {"begin": None, "end": None})
 
     predecessor = {after: before for after, before in by_predicate[CSTO + "succeeds"]}
+    covered_until = _covered_until(by_predicate)
 
     def begin_of(fact: object) -> Bounds:
         info = facts.get(fact, {"begin": None, "end": None})
@@ -118,6 +136,9 @@ def derive(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
             seen = [b[0] for b in attested.get(fact, []) if b[0] is not None]
             if seen:
                 end_lo = max([d for d in (end_lo, max(seen) + dt.timedelta(days=1)) if d is not None])
+        elif fact in covered_until:
+            # Left open by a data set: its claim runs to the last day it covers, no further.
+            end_lo, end_hi = covered_until[fact] + dt.timedelta(days=1), None
         else:
             end_lo = end_hi = None  # goes on
         if end_hi is not None and end_lo is None:

@@ -110,14 +110,6 @@ def render(rows: list[dict[str, str]]) -> str:
     version, atopid = versions.pop(), ids.pop()
 
     out = [HEADER]
-    out.append(
-        "\nsrc:atop a csto:Dataset ;\n"
-        '    rdfs:label "ATOP, the Alliance Treaty Obligations and Provisions data set"@en ;\n'
-        '    csto:key "atop" ;\n'
-        '    dcterms:title "Alliance Treaty Obligations and Provisions (ATOP)" ;\n'
-        f'    schema:version "{version}" ;\n'
-        "    schema:url <http://www.atopdata.org/> .\n"
-    )
 
     instants: dict[dt.date, None] = {}
     intervals: dict[str, tuple[dt.date, dt.date | None]] = {}
@@ -161,6 +153,18 @@ def render(rows: list[dict[str, str]]) -> str:
             f"    prov:wasDerivedFrom {part} .\n"
         )
 
+    # A membership the table leaves open is ATOP's claim only as far as ATOP looked: the
+    # rows show it watching the alliance until the last day they record; the release's own
+    # coverage is not among the sources, so past that day its claim is "not covered".
+    out.append(
+        "\nsrc:atop a csto:Dataset ;\n"
+        '    rdfs:label "ATOP, the Alliance Treaty Obligations and Provisions data set"@en ;\n'
+        '    csto:key "atop" ;\n'
+        '    dcterms:title "Alliance Treaty Obligations and Provisions (ATOP)" ;\n'
+        f'    schema:version "{version}" ;\n'
+        f'    csto:coveredUntil "{max(instants).isoformat()}"^^xsd:date ;\n'
+        "    schema:url <http://www.atopdata.org/> .\n"
+    )
     out.append("\n# Rows of the table ------------------------------------------------------------------\n\n")
     out.extend(parts)
     out.append("\n# Instants and intervals -------------------------------------------------------------\n\n")

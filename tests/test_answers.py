@@ -83,7 +83,7 @@ def test_only_the_same_text_on_the_same_graph_finds_the_kept_answer(store, store
     assert run_on_store(store, timeline, store_dir=store_dir).stored is not None
     assert run_on_store(store, timeline, {"from": "2000-01-01"}, store_dir=store_dir).stored is None
     assert run_on_store(store, timeline, asserted=True, store_dir=store_dir).stored is None
-    edited = type(timeline)(timeline.name, timeline.path, timeline.text.replace("ORDER BY ?earliest", "ORDER BY DESC(?earliest)"))
+    edited = type(timeline)(timeline.name, timeline.path, timeline.text.replace("ORDER BY ?latest", "ORDER BY DESC(?latest)"))
     reversed_rows = run_on_store(store, edited, store_dir=store_dir)
     assert reversed_rows.stored is None
     assert reversed_rows.rows[0] != run_on_store(store, timeline, store_dir=store_dir).rows[0]

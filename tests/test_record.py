@@ -24,21 +24,26 @@ OPEN = dt.date.max
 ARTICLE_SPELLS = [
     *[(s, dt.date(1992, 5, 15), dt.date(1992, 5, 15), OPEN, OPEN) for s in ("Armenia", "Kazakhstan", "Kyrgyzstan", "Russia", "Tajikistan")],
     ("Belarus", dt.date(1993, 1, 1), dt.date(1993, 12, 31), OPEN, OPEN),
-    ("Azerbaijan", dt.date(1993, 9, 24), dt.date(1993, 9, 24), dt.date(1999, 1, 1), dt.date(1999, 12, 31)),
-    ("Georgia", dt.date(1993, 9, 9), dt.date(1993, 9, 9), dt.date(1999, 1, 1), dt.date(1999, 12, 31)),
-    ("Uzbekistan", dt.date(1992, 5, 15), dt.date(1992, 5, 15), dt.date(1999, 1, 1), dt.date(1999, 12, 31)),
+    # The three that stayed out of the renewal of 2 April 1999 left that day or later in 1999.
+    ("Azerbaijan", dt.date(1993, 9, 24), dt.date(1993, 9, 24), dt.date(1999, 4, 2), dt.date(1999, 12, 31)),
+    ("Georgia", dt.date(1993, 9, 9), dt.date(1993, 9, 9), dt.date(1999, 4, 2), dt.date(1999, 12, 31)),
+    ("Uzbekistan", dt.date(1992, 5, 15), dt.date(1992, 5, 15), dt.date(1999, 4, 2), dt.date(1999, 12, 31)),
     ("Uzbekistan", dt.date(2006, 8, 16), dt.date(2006, 8, 16), dt.date(2012, 12, 19), dt.date(2012, 12, 19)),
 ]
 
 
 def _atop_spells() -> list[tuple]:
-    spells = []
+    """ATOP's rows; a membership it leaves open is certain only up to the last day its
+    rows record (its coverage as far as the sources show it), possible after."""
+    rows = []
     with (ROOT / "reference" / "atop-4220-members.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             begin = dt.date(int(row["yrent"]), int(row["moent"]), int(row["dayent"]))
-            end = OPEN if row["yrexit"] == "0" else dt.date(int(row["yrexit"]), int(row["moexit"]), int(row["dayexit"]))
-            spells.append((row["state"], begin, begin, end, end))
-    return spells
+            end = None if row["yrexit"] == "0" else dt.date(int(row["yrexit"]), int(row["moexit"]), int(row["dayexit"]))
+            rows.append((row["state"], begin, end))
+    covered = max(d for _, begin, end in rows for d in (begin, end) if d is not None)
+    after = covered + dt.timedelta(days=1)
+    return [(state, begin, begin, end or after, end or OPEN) for state, begin, end in rows]
 
 
 def _expected(spells: list[tuple], day: dt.date) -> tuple[set[str], set[str]]:
@@ -85,10 +90,12 @@ def test_members_is_right_on_every_boundary_and_half_year(named, source, spells)
         ("armenia", "2024-06-11", "article", [("participation frozen", dt.date(2024, 2, 23), True)]),
         ("armenia", "2024-06-12", "article", [("withdrawal announced", dt.date(2024, 6, 12), True)]),
         ("armenia", "2024-12-05", "article", [("withdrawal announced", dt.date(2024, 6, 12), True)]),
-        ("armenia", "2024-12-05", "atop", [("full member", dt.date(2002, 10, 7), True)]),
+        ("armenia", "2010-12-05", "atop", [("full member", dt.date(2002, 10, 7), True)]),
+        ("armenia", "2024-12-05", "atop", [("full member", dt.date(2002, 10, 7), False), ("not covered", None, False)]),
         ("uzbekistan", "2012-12-18", "article", [("full member", dt.date(2006, 8, 16), True)]),
         ("uzbekistan", "2012-12-19", "article", [("suspended", dt.date(2012, 12, 19), True)]),
-        ("uzbekistan", "2012-07-01", "atop", [("not a member", dt.date(2012, 6, 28), True)]),
+        ("uzbekistan", "2012-06-28", "atop", [("not a member", dt.date(2012, 6, 28), True)]),
+        ("uzbekistan", "2012-07-01", "atop", [("not covered", dt.date(2012, 6, 28), False)]),
         ("uzbekistan", "2006-08-16", "atop", [("not a member", dt.date(1999, 4, 20), True)]),
         ("uzbekistan", "2006-08-17", "atop", [("full member", dt.date(2006, 8, 17), True)]),
         ("uzbekistan", "2003-01-01", "article", [("not a member", "1999", True)]),
@@ -145,9 +152,12 @@ def test_timeline_lists_every_event_once_in_order(named, ask):
     assert len(events) == len(set(events))
     total = ask("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a csto:Event }")[0]["n"]
     assert len(events) == total >= 100
-    assert [r["earliest"] for r in rows] == sorted(r["earliest"] for r in rows)
+    # By the last day a date can mean, then the latest first day: a year after its days.
+    order = [(r["latest"], -r["earliest"].toordinal()) for r in rows]
+    assert order == sorted(order)
     assert events[0] == EV + "1992-02-14-united-armed-forces"
-    assert events[-1] == EV + "2024-12-04-pashinyan-outside-csto"
+    assert events.index(EV + "2024-12-04-pashinyan-outside-csto") < events.index(EV + "2024-peskov-no-frozen-status")
+    assert rows[-1]["date"] == "2024"
 
 
 def test_timeline_shows_dates_at_their_precision(named):
@@ -162,10 +172,12 @@ def test_timeline_shows_dates_at_their_precision(named):
 def test_timeline_type_includes_subclasses(named):
     rows = named("timeline", type="csto:Meeting")
     classes = {r["class"].rsplit("#", 1)[-1] for r in rows}
-    assert classes == {"Meeting", "Summit", "Session"}
+    assert {"Meeting", "Summit", "SummitSession"} <= classes <= {"Meeting", "Summit", "Session", "SummitSession"}
     assert {r["type"] for r in rows} == {CSTO + "Meeting"}
     assert EV + "2022-10-28-extraordinary-session" in {r["event"] for r in rows}
-    assert len(named("timeline", type="csto:Summit")) == 2
+    # The 2009 summit, the two leaders' sessions of 2022 (sessions and summits) and a CIS summit.
+    assert len(named("timeline", type="csto:Summit")) == 4
+    assert len(named("timeline", type="csto:SummitSession")) == 2
 
 
 def test_timeline_dates_keep_events_that_may_fall_within(named):
@@ -320,8 +332,11 @@ def test_members_follows_the_chosen_source(named):
 def test_conflicts_lists_every_disagreement(named):
     rows = named("conflicts")
     got = sorted(
-        (r["name"], r["bound"], str(r["articleValue"]), str(r["atopValue"]), r["compatible"], r["atopRow"].rsplit("/", 1)[-1]) for r in rows
+        (r["name"], r["bound"], str(r["valueA"]), str(r["valueB"]), r["compatible"], r["citedB"].removeprefix("src:")) for r in rows
     )
+    assert {(r["what"], r["sourceA"], r["reliabilityA"], r["sourceB"], r["reliabilityB"]) for r in rows} == {
+        ("membership", "article", "encyclopedia", "atop", "research data set")
+    }
     assert got == [
         ("Azerbaijan", "end", "1999", "1999-04-20", True, "atop-4220-row-07"),
         ("Belarus", "begin", "1993", "1994-01-03", False, "atop-4220-row-09"),
@@ -332,7 +347,7 @@ def test_conflicts_lists_every_disagreement(named):
         ("Uzbekistan", "end", "2012-12-19", "2012-06-28", False, "atop-4220-row-16"),
     ]
     georgia = next(r for r in rows if r["name"] == "Georgia" and r["bound"] == "begin")
-    assert "src:wikipedia-former-member-states" in georgia["articleSection"].split(", ")
+    assert "src:wikipedia-former-member-states" in georgia["citedA"].split(", ")
 
 
 def test_conflicts_for_one_state(named):

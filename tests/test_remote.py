@@ -333,6 +333,16 @@ def test_parameters_are_substituted_everywhere_as_escaped_terms():
     )
     construct = remote.substitute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {ox.Variable("s"): ox.NamedNode("http://e/a")})
     assert construct == "CONSTRUCT { <http://e/a> ?p ?o } WHERE { <http://e/a> ?p ?o }"
+    # After a subquery's GROUP BY, the variable is in a pattern again: a term, not `(term)`,
+    # which SPARQL would read as a one-item RDF collection.
+    after = remote.substitute(
+        "SELECT ?s WHERE { { SELECT ?o (COUNT(*) AS ?n) WHERE { ?x ?p ?o } GROUP BY ?o } ?o ?q ?s } ORDER BY ?s",
+        {ox.Variable("s"): ox.NamedNode("http://e/a")},
+    )
+    assert after == (
+        "SELECT (<http://e/a> AS ?s) WHERE { { SELECT ?o (COUNT(*) AS ?n) WHERE { ?x ?p ?o } GROUP BY ?o } "
+        "?o ?q <http://e/a> } ORDER BY (<http://e/a>)"
+    )
 
 
 # Queries whose parameters stand inside subqueries that do not project them. Binding by

@@ -23,6 +23,7 @@ KG = "https://w3id.org/csto-kg/id/"
 EV = "https://w3id.org/csto-kg/event/"
 FACT = "https://w3id.org/csto-kg/fact/"
 SRC = "https://w3id.org/csto-kg/source/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 PREFIXES = TURTLE_PREFIXES
 
@@ -76,7 +77,7 @@ def test_every_shape_says_what_is_wrong_and_how_to_fix_it():
 
 def test_the_shapes_cover_every_kind_of_node():
     text = (ROOT / "shapes" / "csto-shapes.ttl").read_text(encoding="utf-8")
-    for kind in ("Membership", "ObserverStatus", "Tenure", "Event", "State", "Organ", "Source", "SourcePart"):
+    for kind in ("Membership", "ObserverStatus", "Tenure", "Event", "State", "Organ", "Source", "SourcePart", "Page"):
         assert f"sh:targetClass csto:{kind} ;" in text, kind
 
 
@@ -149,6 +150,10 @@ kg:bad-state a csto:State ; rdfs:label "Bad state"@en ;
 kg:bad-organ a csto:Organ ; rdfs:label "Organ of nothing"@en ; prov:wasDerivedFrom src:wikipedia-lead .
 src:bad-source a csto:Source ; rdfs:label "A source without a key"@en .
 src:bad-part a csto:SourcePart ; rdfs:label "A part of nothing"@en .
+src:bad-reliability a csto:Source , csto:WireService , csto:Encyclopedia ; rdfs:label "A source of two reliabilities"@en ;
+    csto:key "bad-reliability" .
+src:bad-page a csto:Page ; rdfs:label "A page without its address and the day it was read"@en ;
+    dcterms:isPartOf src:wikipedia ; dcterms:title "Somewhere" ; dcterms:language "english" .
 fact:bad-tenure a csto:Tenure ; rdfs:label "A tenure without time"@en ;
     csto:post kg:secretary-general ; csto:holder kg:stanislav-zas ; prov:wasDerivedFrom src:wikipedia-lead .
 fact:bad-observer a csto:ObserverStatus ; rdfs:label "An observer that is a full member"@en ;
@@ -167,6 +172,12 @@ EXPECTED = {
     KG + "bad-organ": {("OrganShape", CSTO + "organOf")},
     SRC + "bad-source": {("SourceShape", CSTO + "key")},
     SRC + "bad-part": {("SourcePartShape", "http://purl.org/dc/terms/isPartOf")},
+    SRC + "bad-reliability": {("SourceShape", RDF + "type")},
+    SRC + "bad-page": {
+        ("PageShape", "https://schema.org/url"),
+        ("PageShape", "http://purl.org/dc/terms/language"),
+        ("PageShape", CSTO + "readOn"),
+    },
     FACT + "bad-tenure": {("TenureShape", None)},
     FACT + "bad-observer": {("ObserverStatusShape", CSTO + "status")},
     FACT + "bad-membership": {("MembershipShape", CSTO + "member")},
