@@ -129,9 +129,19 @@ print(f"wheel-smoke: {sys.argv[1].rsplit('/', 1)[-1]}: {len(names)} files" + (f"
 sys.exit(1 if missing else 0)
 PY
 
-say "installing the wheel (and oxigraph, for serve) into a fresh virtual environment"
+# serve needs the Oxigraph server: through the wheel's `serve` extra where it has one.
+extras=$("$work/tools/bin/python" -c 'import sys, zipfile
+wheel = zipfile.ZipFile(sys.argv[1])
+meta = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+print(" ".join(line.split(":", 1)[1].strip() for line in wheel.read(meta).decode().splitlines() if line.startswith("Provides-Extra:")))' "$wheel")
+if [[ " $extras " == *" serve "* ]]; then
+	wanted=("$wheel[serve]")
+else
+	wanted=("$wheel" oxigraph)
+fi
+say "installing ${wanted[*]##*/} into a fresh virtual environment"
 "$python" -m venv "$work/venv"
-pip_install "$work/venv/bin/pip" install --disable-pip-version-check "$wheel" oxigraph
+pip_install "$work/venv/bin/pip" install --disable-pip-version-check "${wanted[@]}"
 site=$("$work/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
 chmod -R a-w "$site"
 
