@@ -47,7 +47,7 @@ def layout_options(func: Callable[..., Any]) -> Callable[..., Any]:
         "--build-dir",
         type=click.Path(file_okay=False),
         envvar="CSTO_KG_BUILD",
-        help="Folder of the built store [default: DATA/build].",
+        help="Folder of the built store [default: DATA/build; for an installed package, the user's cache].",
     )(func)
     func = click.option(
         "--data",
@@ -59,8 +59,29 @@ def layout_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def folders(data_root: str | None = None, build_dir: str | None = None) -> str:
+    """The data and build folders in use, one line each, with why."""
+    from csto_kg.paths import where
+
+    return "\n".join(f"{what:<7}{folder}  ({why})" for what, folder, why in where(data_root, build_dir))
+
+
+def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(f"csto-kg {__version__}\n{folders()}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="csto-kg")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=show_version,
+    help="Show the version and the data and build folders in use, and exit.",
+)
 def main() -> None:
     """A knowledge graph of the Collective Security Treaty Organization.
 
@@ -206,6 +227,18 @@ def export(fmt: str | None, output: str, inferred: bool, with_void: bool, data_r
     used = run_export(output, fmt, inferred=inferred, with_void=with_void, data_root=data_root, build_dir=build_dir)
     if output != "-":
         click.echo(f"wrote {output} ({used.name})", err=True)
+
+
+@main.command()
+@layout_options
+@handle_errors
+def where(data_root: str | None, build_dir: str | None) -> None:
+    """Say which data folder and which build folder the commands use.
+
+    An installed package builds in the user's cache, one folder per version; a build
+    that an older version left there is removed when this one builds.
+    """
+    click.echo(folders(data_root, build_dir))
 
 
 # Commands that live in modules of their own; each imports only click at module level,

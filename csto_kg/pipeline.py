@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from csto_kg.namespaces import GRAPH_INFERRED, GRAPH_LINKS
-from csto_kg.paths import Layout
+from csto_kg.paths import Layout, prune_older_builds
 
 if TYPE_CHECKING:  # pragma: no cover
     from csto_kg.progress import Progress
@@ -42,7 +42,9 @@ def build(
 
     layout = Layout.resolve(data_root, build_dir)
     with Progress("build", total=6 if validate else 5, enabled=show_progress) as progress:
-        return _build(layout, progress, validate)
+        result = _build(layout, progress, validate)
+    prune_older_builds(layout)  # an installed package's builds of older versions, in the user's cache
+    return result
 
 
 def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildResult:
