@@ -328,6 +328,24 @@ def test_named_query_on_virtuoso_gives_the_local_answer(pushed_virtuoso: Store, 
     compare(pushed_virtuoso, local_answer(store, name), name, dialect=True)
 
 
+# Days on which the Secretary General changed hands, or on which the sources' accounts of a
+# tenure must be read together to settle who held the post.
+OFFICE_DAYS = ("2005-06-01", "2017-01-01", "2017-03-01", "2017-05-02", "2019-01-01", "2020-01-01", "2024-06-01", "2026-06-01")
+
+
+@pytest.mark.parametrize("day", OFFICE_DAYS)
+def test_office_holders_on_virtuoso_gives_the_local_answer_on_any_day(pushed_virtuoso: Store, store, day: str):
+    """office-holders reads each tenure's accounts together on Virtuoso as locally: one
+    certain Secretary General on each of these days."""
+    from csto_kg.sparql import query_endpoint, run_on_store
+
+    local = run_on_store(store, QUERIES["office-holders"], {"date": day})
+    remote = query_endpoint("office-holders", {"date": day}, endpoint=pushed_virtuoso.query_url, timeout=60, data_root=ROOT)
+    assert rows(remote, dialect=True) == rows(local, dialect=True)
+    certain = [r for r in local.records() if r["certain"] and r["post"].endswith("/secretary-general")]
+    assert len(certain) == 1, certain
+
+
 # What each federated query's answer holds that only the Wikidata stand-in can give.
 FROM_WIKIDATA = {"members-heads-of-state": ("headOfStateName", "Vladimir Putin")}
 
