@@ -412,8 +412,7 @@ QUESTIONS = [
         "Which people do the sources name without giving them any post?",
         "named:people",
         lambda rows: sorted(r["name"] for r in rows if r["post"] is None),
-        ["Abdrakhmanov", "Edward Nalbandian", "Emomali Rahmon", "Sadyr Japarov", "Sergey Lavrov",
-         "Sooronbai Jeenbekov", "Suren Papikyan"],
+        ["Abdrakhmanov", "Edward Nalbandian", "Emomali Rahmon", "Sadyr Japarov", "Sergey Lavrov", "Sooronbai Jeenbekov", "Suren Papikyan"],
     ),
     # --- The two sources --------------------------------------------------------------
     Question(
