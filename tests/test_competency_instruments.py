@@ -163,3 +163,15 @@ def test_correlates_of_war_alliance(ask):
     """Under which number does the Correlates of War alliance data set know the Treaty, by ATOP?"""
     # reference/atop-4220-alliance.csv: cow4id = 350.
     assert instrument_facts(ask, "collective-security-treaty")["correlatesOfWarAllianceId"] == {"350"}
+
+
+def test_charter_wording_before_and_after_it_took_effect(named):
+    """Was any article of the Charter in force in June 2003, and which wording of Article 1 was in force in 2005?"""
+    # zakonpravo.kz, Kazakhstan's law of 1 July 2003 No. 447: the Charter entered into force
+    # on 18 September 2003.
+    assert article_rows(named, "2003-06-01", "csto-charter") == {}
+    rows = [r for r in named("instrument", instrument="csto-charter", date="2005-06-01") if r["kind"] == "article"]
+    assert {(int(r["number"]), r["introducedBy"].removeprefix(KG), r["certain"]) for r in rows} == {
+        (1, "csto-charter", True),
+        (2, "csto-charter", True),
+    }
