@@ -5,7 +5,7 @@ The build writes, into a named graph of its own (the source graphs stay as writt
   each event with a csto:date: "1993" gets 1993-01-01 and 1993-12-31. An instant of
   unknown date with csto:notBefore / csto:notAfter gets those.
 - csto:possiblyFrom / csto:certainlyFrom / csto:certainlyUntil / csto:possiblyUntil on
-  each membership and tenure: the days between which it was possibly or certainly in
+  each membership, tenure and article version (csto:validDuring): the days between which it was possibly or certainly in
   force (the two `until` bounds are exclusive). A tenure without a known beginning starts
   no later than the first date a source shows it in office; without a known end it ends
   when its successor begins, or goes on if it has none. One that a data set leaves open
@@ -97,7 +97,7 @@ def derive(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
         return (first, last)
 
     facts: dict[object, dict[str, Bounds | None]] = {}
-    for prop in (CSTO + "during", CSTO + "heldDuring"):
+    for prop in (CSTO + "during", CSTO + "heldDuring", CSTO + "validDuring"):
         for fact, interval in by_predicate[prop]:
             facts[fact] = {"begin": instant_bounds(begins.get(interval)), "end": instant_bounds(ends.get(interval))}
 

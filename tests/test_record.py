@@ -304,6 +304,9 @@ def test_atop_source_and_treaty_flags(ask):
         "otherAlliancesBarred": True,
         "lengthSpecified": True,
         "lengthMonths": 60,
+        # The alliance-level row: the Correlates of War alliance (cow4id) and its citation.
+        "correlatesOfWarAllianceId": 350,
+        "wasDerivedFrom": "https://w3id.org/csto-kg/source/atop-4220-alliance-row",
     }
     assert ask("SELECT ?c WHERE { kg:georgia csto:cowCode ?c }") == [{"c": 372}]
 
@@ -314,7 +317,12 @@ def test_atop_file_is_the_script_output():
     spec.loader.exec_module(module)
     with (ROOT / "reference" / "atop-4220-members.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert module.render(rows) == (ROOT / "graph" / "atop" / "atop.ttl").read_text(encoding="utf-8")
+    with (ROOT / "reference" / "atop-4220-alliance.csv").open(encoding="utf-8", newline="") as handle:
+        alliance = list(csv.DictReader(handle))
+    generated = module.render(rows) + module.render_alliance(alliance, "4220")
+    assert generated == (ROOT / "graph" / "atop" / "atop.ttl").read_text(encoding="utf-8")
+    with pytest.raises(module.TableError):
+        module.render_alliance([dict(alliance[0], milcon="two")], "4220")
     broken = [dict(rows[0], state="Atlantis")]
     with pytest.raises(module.TableError):
         module.render(broken)
