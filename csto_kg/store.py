@@ -55,7 +55,8 @@ _TRASH = ".trash-"  # a store being removed is first renamed, so it is never see
 _PIPELINE = (
     "load.py",
     "reason.py",
-    "rules.py",
+    "rules/__init__.py",
+    "rules/datatypes.py",
     "timebounds.py",
     "eventtypes.py",
     "void.py",

@@ -36,338 +36,27 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from csto_kg.errors import ConsistencyError
-from csto_kg.namespaces import OWL, RDF, RDFS, XSD
+from csto_kg.namespaces import OWL, RDF, RDFS
+from csto_kg.rules import datatypes
+from csto_kg.rules.datatypes import DT_SUBSUMPTIONS, RL_DATATYPES, datatype_disjointness
+from csto_kg.rules.datatypes import number as _number
 
 Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
-
-# Datatypes owlrl treats as OWL 2 RL datatypes (owlrl.XsdDatatypes.OWL_RL_Datatypes).
-# xsd:gYear, xsd:gYearMonth, xsd:gMonthDay, xsd:gDay and xsd:gMonth are not among them, so
-# owlrl neither types nor checks literals of those datatypes.
-_RL_DATATYPES = [
-    XSD + n
-    for n in (
-        "integer decimal nonNegativeInteger nonPositiveInteger negativeInteger positiveInteger "
-        "long int short byte unsignedLong unsignedInt unsignedShort unsignedByte float double "
-        "string normalizedString token language Name NCName NMTOKEN boolean hexBinary "
-        "base64Binary anyURI dateTimeStamp dateTime time date"
-    ).split()
-] + [RDFS + "Literal", RDF + "XMLLiteral", RDF + "HTML", RDF + "langString", RDF + "PlainLiteral"]
-
-# owlrl.XsdDatatypes.OWL_Datatype_Subsumptions
-_DT_SUBSUMPTIONS = {
-    XSD + k: [XSD + x for x in v.split()]
-    for k, v in {
-        "dateTimeStamp": "dateTime",
-        "integer": "decimal",
-        "long": "integer decimal",
-        "int": "long integer decimal",
-        "short": "int long integer decimal",
-        "byte": "short int long integer decimal",
-        "nonNegativeInteger": "integer decimal",
-        "positiveInteger": "nonNegativeInteger integer decimal",
-        "unsignedLong": "nonNegativeInteger integer decimal",
-        "unsignedInt": "unsignedLong nonNegativeInteger integer decimal",
-        "unsignedShort": "unsignedInt unsignedLong nonNegativeInteger integer decimal",
-        "unsignedByte": "unsignedShort unsignedInt unsignedLong nonNegativeInteger integer decimal",
-        "nonPositiveInteger": "integer decimal",
-        "negativeInteger": "nonPositiveInteger integer decimal",
-        "normalizedString": "string",
-        "token": "normalizedString string",
-        "language": "token normalizedString string",
-        "Name": "token normalizedString string",
-        "NCName": "Name token normalizedString string",
-        "NMTOKEN": "Name token normalizedString string",
-    }.items()
-}
-
-# owlrl.AxiomaticTriples.OWLRL_Datatypes_Disjointness: the pairs of these, less two
-_DISJOINT_DATATYPES = [XSD + n for n in "anyURI base64Binary boolean dateTime decimal double float hexBinary".split()] + [
-    XSD + "string",
-    RDF + "PlainLiteral",
-    RDF + "XMLLiteral",
-]
-
-
-def _datatype_disjointness() -> list[tuple[str, str]]:
-    pairs = []
-    for i, left in enumerate(_DISJOINT_DATATYPES):
-        for right in _DISJOINT_DATATYPES[i + 1 :]:
-            pairs.append((left, right))
-    # owlrl's table stops at (xsd:string, rdf:XMLLiteral): it has no (xsd:string,
-    # rdf:PlainLiteral) and no (rdf:PlainLiteral, rdf:XMLLiteral).
-    pairs.remove((XSD + "string", RDF + "PlainLiteral"))
-    pairs.remove((RDF + "PlainLiteral", RDF + "XMLLiteral"))
-    return pairs
-
 
 # owlrl.OWLRL.OWLRL_Annotation_properties
 _ANNOTATION_PROPERTIES = [RDFS + n for n in ("label", "comment", "seeAlso", "isDefinedBy")] + [
     OWL + n for n in ("deprecated", "versionInfo", "priorVersion", "backwardCompatibleWith", "incompatibleWith")
 ]
 
-_INT_TYPES = {
-    XSD + n
-    for n in (
-        "integer long int short byte nonNegativeInteger nonPositiveInteger negativeInteger positiveInteger "
-        "unsignedLong unsignedInt unsignedShort unsignedByte"
-    ).split()
-}
 
-
-def closure(triples: Iterable[Triple]) -> set[Triple]:
+def closure(triples: Iterable[Triple], *, full: bool = False) -> set[Triple]:
     """The triples owlrl's OWL-RL closure adds to `triples`, without the noise.
 
     Raises ConsistencyError where owlrl reports an inconsistency or an ill-typed literal,
-    and on an instance of owl:Nothing.
+    and on an instance of owl:Nothing. With `full`, the reflexive owl:sameAs triples of
+    rule eq-ref are kept too (one for every term of the graph).
     """
-    return _Reasoner(triples).run()
-
-
-########################################################################################
-# Lexical checks of literals: owlrl's DatatypeHandling.AltXSDToPYTHON, which owlrl's
-# rule dt-not-type runs on every literal of an OWL 2 RL datatype. A ValueError (or, for
-# malformed decimals and empty dates, the exception owlrl lets escape) means ill-typed.
-########################################################################################
-
-
-def _split_timezone(v: str):
-    if v[-1] == "Z":  # IndexError on "", as in owlrl
-        return v[:-1], True
-    import re
-
-    match = re.match(r".*(\+|-)([0-9][0-9]):([0-9][0-9])", v)
-    if match is None:
-        return v, False
-    int(match.groups()[1])
-    int(match.groups()[2])
-    return v[:-6], True
-
-
-def _split_fraction(v: str, original: str) -> str:
-    import re
-
-    match = re.match(r"(.*)(\.)([0-9]*)", v)
-    if match is None:
-        return v
-    try:
-        int(match.groups()[2])
-    except Exception:
-        raise ValueError(original) from None
-    return match.groups()[0]
-
-
-def _check_datetime(v: str, stamp: bool) -> None:
-    import time
-
-    rest, zoned = _split_timezone(v)
-    if stamp and not zoned:
-        raise ValueError(v)
-    rest = _split_fraction(rest, v)
-    try:
-        time.strptime(rest, "%Y-%m-%dT%H:%M:%S")
-    except Exception:
-        raise ValueError(v) from None
-
-
-def _check_time(v: str) -> None:
-    import time
-
-    rest, _ = _split_timezone(v)
-    rest = _split_fraction(rest, v)
-    try:
-        time.strptime(rest, "%H:%M:%S")
-    except Exception:
-        raise ValueError(v) from None
-
-
-def _check_date(v: str) -> None:
-    import datetime
-    import time
-
-    rest, _ = _split_timezone(v)
-    try:
-        parsed = time.strptime(rest, "%Y-%m-%d")
-        datetime.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
-    except Exception:
-        raise ValueError(v) from None
-
-
-def _check_bool(v: str) -> None:
-    if v.lower() not in ("true", "1", "false", "0"):
-        raise ValueError(v)
-
-
-def _check_decimal(v: str) -> None:
-    from decimal import Decimal
-
-    if "E" in v or "e" in v:
-        raise ValueError(v)
-    Decimal(v)  # decimal.InvalidOperation on a malformed value, as in owlrl
-
-
-def _check_bounded(v: str, low, high) -> None:
-    try:
-        i = int(v)
-        if (low is None or low < i) and (high is None or i < high):
-            return
-    except Exception:
-        pass
-    raise ValueError(v)
-
-
-def _check_float(v: str, upper: str, lower: str) -> None:
-    from decimal import Decimal
-
-    try:
-        value = Decimal(v)
-        if Decimal(lower) < abs(value) < Decimal(upper):
-            return
-    except Exception:
-        pass
-    raise ValueError(v)
-
-
-def _check_any_uri(v: str) -> None:
-    import urllib.parse
-
-    if len(v) == 0 or urllib.parse.urlsplit(v)[0] != "":
-        return
-    hexdigits = "ABCDEFabcdef0123456789"
-    if v[0] == "%":
-        if not (len(v) >= 3 and v[1] in hexdigits and v[2] in hexdigits):
-            raise ValueError(v)
-    elif v[0] in "?:":
-        raise ValueError(v)
-
-
-def _check_base64(v: str) -> None:
-    import base64
-
-    if not v.replace("=", "x").replace("+", "y").replace("/", "z").isalnum():
-        raise ValueError(v)
-    try:
-        base64.standard_b64decode(v)
-    except Exception:
-        raise ValueError(v) from None
-
-
-def _check_regexp(v: str, regexp: str, flags: int = 0, exclude_start: str = "") -> None:
-    import re
-
-    match = re.match(regexp, v, flags)
-    if match is None or match.end() != len(v):
-        raise ValueError(v)
-    if exclude_start and v[0] in exclude_start:
-        raise ValueError(v)
-
-
-_RE_LANGUAGE = r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*"
-
-
-def _check_token(v: str) -> None:
-    if len(v) == 0:
-        return
-    _check_regexp(v, "[^\n\t\r]+")
-    if len(" ".join(v.strip().split())) != len(v):
-        raise ValueError(v)
-
-
-def _check_plain_literal(v: str) -> None:
-    import re
-
-    match = re.match("(.*)@([^@]*)", v)
-    if match is None:
-        raise ValueError(v)
-    if match.groups()[1] != "":
-        _check_regexp(match.groups()[1], _RE_LANGUAGE)
-
-
-def _check_xml(v: str) -> None:
-    import xml.dom.minidom
-
-    try:
-        xml.dom.minidom.parseString(v).toxml()
-    except Exception:
-        raise ValueError(v) from None
-
-
-def _lexical_checks() -> dict:
-    import re
-
-    x = XSD
-    bounded = {
-        "byte": (-129, 128),
-        "int": (-2147483649, 2147483648),
-        "long": (-9223372036854775809, 9223372036854775808),
-        "positiveInteger": (0, None),
-        "nonPositiveInteger": (None, 1),
-        "negativeInteger": (None, 0),
-        "nonNegativeInteger": (-1, None),
-        "short": (-32769, 32768),
-        "unsignedByte": (-1, 256),
-        "unsignedShort": (-1, 65536),
-        "unsignedInt": (-1, 4294967296),
-        "unsignedLong": (-1, 18446744073709551616),
-    }
-    checks = {x + name: (lambda v, b=b: _check_bounded(v, *b)) for name, b in bounded.items()}
-    digits_dot_dash = ".-0123456789"
-    checks.update(
-        {
-            x + "language": lambda v: _check_regexp(v, _RE_LANGUAGE),
-            x + "NMTOKEN": lambda v: _check_regexp(v, r"[\w:_.\-]+", re.U),
-            x + "Name": lambda v: _check_regexp(v, r"[\w:_.\-]+", re.U, digits_dot_dash),
-            x + "NCName": lambda v: _check_regexp(v, r"[\w_.\-]+", re.U, digits_dot_dash),
-            x + "token": _check_token,
-            RDF + "PlainLiteral": _check_plain_literal,
-            x + "boolean": _check_bool,
-            x + "decimal": _check_decimal,
-            x + "anyURI": _check_any_uri,
-            x + "base64Binary": _check_base64,
-            x + "double": lambda v: _check_float(v, "1.0E+310", "1.0E-330"),
-            x + "float": lambda v: _check_float(v, "1.0E+40", "1.0E-50"),
-            x + "hexBinary": lambda v: int(v, 16),
-            x + "dateTime": lambda v: _check_datetime(v, False),
-            x + "dateTimeStamp": lambda v: _check_datetime(v, True),
-            RDF + "XMLLiteral": _check_xml,
-            x + "integer": int,
-            x + "normalizedString": lambda v: _check_regexp(v, "[^\n\t\r]+"),
-            x + "time": _check_time,
-            x + "date": _check_date,
-        }
-    )
-    return checks
-
-
-def _ill_typed(lexical: str, datatype: str, checks: dict) -> bool:
-    check = checks.get(datatype)
-    if check is None:
-        return False
-    try:
-        check(lexical)
-    except (ValueError, ArithmeticError, IndexError):
-        return True
-    return False
-
-
-def _number(term) -> object:
-    """The value rdflib gives a literal, as far as comparing it with 0 and 1 needs."""
-    if not isinstance(term, ox.Literal) or term.language:
-        return None
-    dt, lexical = term.datatype.value, term.value
-    try:
-        if dt in _INT_TYPES:
-            return int(lexical)
-        if dt == XSD + "decimal":
-            from decimal import Decimal
-
-            return Decimal(lexical)
-        if dt in (XSD + "double", XSD + "float"):
-            return float(lexical)
-        if dt == XSD + "boolean":
-            return lexical in ("1", "true", "TRUE", "True")
-    except (ValueError, ArithmeticError):
-        return None
-    return None
+    return _Reasoner(triples).run(full=full)
 
 
 ########################################################################################
@@ -583,7 +272,7 @@ class _Reasoner:
 
         # dt-type1, dt-type2, dt-not-type, datatype subsumption and disjointness, as
         # owlrl's _one_time_rules_datatypes does them on the asserted graph.
-        rl = {v(dt) for dt in _RL_DATATYPES}
+        rl = {v(dt) for dt in RL_DATATYPES}
         terms = self.terms
         implicit: dict[int, int] = {}
         for i in self.lits:
@@ -608,18 +297,17 @@ class _Reasoner:
                     explicit.setdefault(s, set()).add(o)  # sic: owlrl adds o, not its datatypes
                 if s in explicit:
                     explicit.setdefault(o, set()).add(s)
-        checks = _lexical_checks()
         for lit, dt in implicit.items():
             put(lit, T, dt)
             term = terms[lit]
-            if _ill_typed(term.value, term.datatype.value, checks):
+            if datatypes.ill_typed(term.value, term.datatype.value):
                 self.errors.append(f"Lexical value of the literal '{term.value}' does not match its datatype ({term.datatype.value})")
         for dt in sorted(rl):
             put(dt, T, self.DATATYPE)
         for dts in explicit.values():
             for dt in dts:
                 put(dt, T, self.DATATYPE)
-        subsumptions = {v(k): [v(x) for x in xs] for k, xs in _DT_SUBSUMPTIONS.items()}
+        subsumptions = {v(k): [v(x) for x in xs] for k, xs in DT_SUBSUMPTIONS.items()}
         for r, dts in list(explicit.items()):
             for dt in list(dts):
                 for new_dt in subsumptions.get(dt, ()):
@@ -631,7 +319,7 @@ class _Reasoner:
                 put(r, T, new_dt)
                 put(new_dt, T, self.DATATYPE)
                 used.add(new_dt)
-        for left, right in _datatype_disjointness():
+        for left, right in datatype_disjointness():
             a, b = v(left), v(right)
             if a in used and b in used:
                 put(a, self.DISJOINT, b)
@@ -1399,7 +1087,7 @@ class _Reasoner:
 
     # -- driver ------------------------------------------------------------------------
 
-    def run(self) -> set[Triple]:
+    def run(self, full: bool = False) -> set[Triple]:
         self._one_time_rules()
         self.dirty = [False]
         while True:
@@ -1416,7 +1104,7 @@ class _Reasoner:
             if not self.dirty[0]:
                 break
         self._check()
-        return self._result()
+        return self._result(full)
 
     def _count_sa(self) -> int:
         return sum(len(x) for x in self.sp.get(self.SA, {}).values())
@@ -1523,7 +1211,7 @@ class _Reasoner:
 
     # -- result ----------------------------------------------------------------------------
 
-    def _result(self) -> set[Triple]:
+    def _result(self, full: bool = False) -> set[Triple]:
         terms, lits, bnodes, asserted = self.terms, self.lits, self.bnodes, self.asserted
         SA = self.SA
         out: set[Triple] = set()
@@ -1540,4 +1228,9 @@ class _Reasoner:
                     if (s, p, o) in asserted or (p == SA and o == s):
                         continue
                     add((st, pt, terms[o]))
+        if full:  # eq-ref: every term is the same as itself
+            sa = terms[SA]
+            for i, term in enumerate(terms):
+                if i not in lits and (i, SA, i) not in asserted:
+                    add((term, sa, term))
         return out
