@@ -37,9 +37,10 @@ import pyoxigraph as ox
 
 from csto_kg.errors import ConsistencyError
 from csto_kg.namespaces import OWL, RDF, RDFS
-from csto_kg.rules import datatypes
+from csto_kg.rules import beyond, datatypes
 from csto_kg.rules.datatypes import DT_SUBSUMPTIONS, RL_DATATYPES, datatype_disjointness
 from csto_kg.rules.datatypes import number as _number
+from csto_kg.rules.literals import literal_errors
 
 Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
 
@@ -102,6 +103,7 @@ class _Reasoner:
         self.ONPROP, self.ONCLASS = v(OWL + "onProperty"), v(OWL + "onClass")
         self.MAXC, self.MAXQC = v(OWL + "maxCardinality"), v(OWL + "maxQualifiedCardinality")
         self.ANNOTATION = v(OWL + "AnnotationProperty")
+        self.REFLEXIVE = v(OWL + "ReflexiveProperty")
 
         # triples whose appearance changes the compiled schema
         self.schema_p = {
@@ -308,6 +310,7 @@ class _Reasoner:
             for dt in dts:
                 put(dt, T, self.DATATYPE)
         subsumptions = {v(k): [v(x) for x in xs] for k, xs in DT_SUBSUMPTIONS.items()}
+        self.dt_sups = subsumptions
         for r, dts in list(explicit.items()):
             for dt in list(dts):
                 for new_dt in subsumptions.get(dt, ()):
@@ -435,6 +438,7 @@ class _Reasoner:
             for c, head in pairs(self.ONEOF):  # cls-oo
                 for y in self._items(head):
                     put(y, T, c)
+            beyond.extra_schema(self)
             changed = self.n_put != before
 
     def _pairs(self, p: int) -> list[tuple[int, int]]:
@@ -1095,19 +1099,29 @@ class _Reasoner:
             self._compile()
             pass_all, drain, add = self._engine()
             pass_all()
-            while self.keys and not self.dirty[0]:
-                before = self._count_sa()
-                self._apply_keys(add)
-                drain()
-                if self._count_sa() == before:
-                    break
+            self._instance_fixpoint(add, drain)
             if not self.dirty[0]:
                 break
         self._check()
         return self._result(full)
 
-    def _count_sa(self) -> int:
-        return sum(len(x) for x in self.sp.get(self.SA, {}).values())
+    def _instance_fixpoint(self, add, drain) -> None:
+        """prp-key and the rules beyond owlrl's, until they add nothing (or the schema changes)."""
+        beyond_needed = bool(self.sp.get(self.DIFF)) or bool(self._members({self.REFLEXIVE})[self.REFLEXIVE])
+        if not (self.keys or beyond_needed):
+            return
+        while not self.dirty[0]:
+            before = self._size()
+            if self.keys:
+                self._apply_keys(add)
+            if beyond_needed:
+                beyond.extra_instances(self, add)
+            drain()
+            if self._size() == before:
+                break
+
+    def _size(self) -> int:
+        return sum(len(objs) for d in self.sp.values() for objs in d.values())
 
     # -- consistency ---------------------------------------------------------------------
 
@@ -1204,6 +1218,7 @@ class _Reasoner:
                         for u, ys in sp.get(p, {}).items():
                             if x in types.get(u, ()) and any(c == self.THING or c in types.get(y, ()) for y in ys):
                                 errors.append(f"Erroneous usage of maximum qualified cardinality with {name(x)}, {name(c)}")
+        errors.extend(literal_errors(self))
         if errors:
             errors = sorted(set(errors))
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
