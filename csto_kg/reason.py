@@ -1,8 +1,9 @@
 """OWL-RL reasoning, and the consistency checks on its result.
 
 `closure` runs csto_kg.rules, a reasoner written for this project that computes what
-owlrl computes, far faster. `closure_owlrl` runs owlrl itself, the reference the
-equality tests hold the first to; rdflib and owlrl are imported only when it runs.
+owlrl computes, far faster, and fills owlrl's gaps (README, "Reasoning", lists them).
+`closure_owlrl` runs owlrl itself, the reference the equality tests hold the first to
+(less those differences); rdflib and owlrl are imported only when it runs.
 """
 
 from __future__ import annotations
@@ -71,7 +72,10 @@ def closure(triples: Iterable[Triple]) -> set[Triple]:
     """The triples OWL-RL entails from `triples` that are not among them.
 
     Raises ConsistencyError on an inconsistency owlrl reports (including ill-typed
-    literals) or an instance of owl:Nothing. Same result as `closure_owlrl`.
+    literals, by their XSD lexical spaces), an instance of owl:Nothing, or literals in
+    conflict by their values. Same result as `closure_owlrl` but for the differences
+    csto_kg.rules.beyond names. Reflexive owl:sameAs triples are left out: call
+    `csto_kg.rules.closure(triples, full=True)` for them.
     """
     from csto_kg import rules
 

@@ -145,7 +145,7 @@ BAD_NODES = (
     PREFIXES
     + """
 kg:bad-state a csto:State ; rdfs:label "Bad state"@en ;
-    csto:population "many" ; csto:areaKm2 5 ; csto:capital kg:armenia ;
+    csto:population -5 ; csto:areaKm2 5 ; csto:capital kg:armenia ;
     prov:wasDerivedFrom src:wikipedia-lead .
 kg:bad-organ a csto:Organ ; rdfs:label "Organ of nothing"@en ; prov:wasDerivedFrom src:wikipedia-lead .
 src:bad-source a csto:Source ; rdfs:label "A source without a key"@en .
@@ -183,6 +183,16 @@ EXPECTED = {
     FACT + "bad-membership": {("MembershipShape", CSTO + "member")},
     EV + "bad-event": {("EventShape", CSTO + "date")},
 }
+
+
+def test_a_string_in_an_integer_range_is_an_inconsistency(tmp_path):
+    # OWL 2 (W3C case string-integer-clash): a value outside its range datatype's value space
+    data = scratch_copy(tmp_path / "data")
+    bad = data / "graph" / "article" / "zz-bad.ttl"
+    bad.write_text(BAD_NODES.replace("csto:population -5", 'csto:population "many"'), encoding="utf-8")
+    report = validate(data, tmp_path / "build")
+    problems = [p for p in report.problems if p.kind == "consistency"]
+    assert problems and "many" in problems[0].message
 
 
 def test_each_shape_reports_its_node(tmp_path):
@@ -231,7 +241,8 @@ def test_a_date_bound_that_is_not_a_date_is_reported_not_raised(tmp_path):
     (data / "graph" / "article" / "zz-bad.ttl").write_text(PREFIXES + 't:someday a time:Instant ; csto:notBefore "2020" .\n')
     report = validate(data, tmp_path / "build")
     assert not report.conforms
-    assert any(p.node == "https://w3id.org/csto-kg/time/someday" and p.kind == "shape" for p in report.problems), report.text()
+    # a string where the range is xsd:date: an OWL 2 inconsistency (W3C string-integer-clash)
+    assert any(p.kind == "consistency" and '"2020"' in p.message for p in report.problems), report.text()
     proc = cli("build", "--data", str(data), "--build-dir", str(tmp_path / "build"))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
