@@ -7,32 +7,34 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from csto_kg import formats
 from csto_kg.namespaces import PREFIXES
 
 # --------------------------------------------------------------------------- formats
-# (media type, short names, engine format); the first entry is the default.
-_RESULT_TYPES: tuple[tuple[str, tuple[str, ...], ox.QueryResultsFormat], ...] = (
-    ("application/sparql-results+json", ("json", "srj"), ox.QueryResultsFormat.JSON),
-    ("application/sparql-results+xml", ("xml", "srx"), ox.QueryResultsFormat.XML),
-    ("text/csv", ("csv",), ox.QueryResultsFormat.CSV),
-    ("text/tab-separated-values", ("tsv",), ox.QueryResultsFormat.TSV),
-    ("application/json", (), ox.QueryResultsFormat.JSON),
-    ("application/xml", (), ox.QueryResultsFormat.XML),
-    ("text/xml", (), ox.QueryResultsFormat.XML),
-)
-_GRAPH_TYPES: tuple[tuple[str, tuple[str, ...], ox.RdfFormat], ...] = (
-    ("text/turtle", ("turtle", "ttl", "n3"), ox.RdfFormat.TURTLE),
-    ("application/ld+json", ("json-ld", "jsonld", "json"), ox.RdfFormat.JSON_LD),
-    ("application/n-triples", ("nt", "ntriples", "n-triples"), ox.RdfFormat.N_TRIPLES),
-    ("application/rdf+xml", ("xml", "rdf", "rdfxml", "rdf+xml"), ox.RdfFormat.RDF_XML),
-    ("application/n-quads", ("nq", "nquads"), ox.RdfFormat.N_QUADS),
-    ("application/trig", ("trig",), ox.RdfFormat.TRIG),
-    ("text/n3", (), ox.RdfFormat.TURTLE),
-    ("application/x-turtle", (), ox.RdfFormat.TURTLE),
-    ("application/json", (), ox.RdfFormat.JSON_LD),
-    ("application/xml", (), ox.RdfFormat.RDF_XML),
-    ("text/plain", (), ox.RdfFormat.N_TRIPLES),
-)
+# (media type, short names, engine format), derived from the one registry of formats
+# (csto_kg.formats). The order is the endpoint's preference: the first entry is the default.
+_SERVED_RESULTS = ("json", "xml", "csv", "tsv")
+_SERVED_GRAPHS = ("turtle", "json-ld", "nt", "xml", "nquads", "trig")
+
+
+def _names(name: str, extensions: tuple[str, ...], *more: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((name, *(n for group in more for n in group), *(e.lstrip(".") for e in extensions))))
+
+
+def _result_types() -> tuple[tuple[str, tuple[str, ...], Any], ...]:
+    served = [formats.result_format(name) for name in _SERVED_RESULTS]
+    primary = [(f.media_type, _names(f.name, f.extensions), f.oxigraph) for f in served]
+    return (*primary, *((media, (), f.oxigraph) for f in served for media in f.also_accepted))
+
+
+def _graph_types() -> tuple[tuple[str, tuple[str, ...], Any], ...]:
+    served = [formats.rdf_format(name) for name in _SERVED_GRAPHS]
+    primary = [(f.media_type, _names(f.name, f.extensions, formats.aliases(f), f.web_names), f.oxigraph) for f in served]
+    return (*primary, *((media, (), f.oxigraph) for f in served for media in f.also_accepted))
+
+
+_RESULT_TYPES = _result_types()
+_GRAPH_TYPES = _graph_types()
 _HTML = "text/html"
 _TEXT_TYPES = (
     "text/",
