@@ -31,7 +31,7 @@ def find_oxigraph() -> str:
     found = shutil.which("oxigraph")
     if found:
         return found
-    raise CstoKgError("the Oxigraph server is not installed: pip install oxigraph (or set CSTO_KG_OXIGRAPH to its binary)")
+    raise CstoKgError("the Oxigraph server is not installed: pip install 'csto-kg[serve]' (or set CSTO_KG_OXIGRAPH to its binary)")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
