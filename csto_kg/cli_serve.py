@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import click
 
@@ -29,20 +30,38 @@ class ByteSize(click.ParamType):
 def register(group: click.Group) -> None:
     """Add this module's commands to the csto-kg group."""
     from csto_kg.cli import handle_errors, layout_options
+    from csto_kg.serve import settings as defaults
 
     @group.command()
     @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 opens it to the network.")
-    @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
+    @click.option(
+        "--port",
+        default=defaults.DEFAULT_PORT,
+        show_default=True,
+        type=click.IntRange(0, 65535),
+        help="Port to listen on (0: any free port).",
+    )
     @click.option("--writable", is_flag=True, help="Accept SPARQL updates and Graph Store writes (to the served copy only).")
     @click.option(
-        "--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Seconds a query may run."
+        "--timeout",
+        default=defaults.DEFAULT_TIMEOUT,
+        show_default=True,
+        type=click.FloatRange(min=0, min_open=True),
+        help="Seconds a query may run.",
+    )
+    @click.option(
+        "--read-timeout",
+        default=defaults.DEFAULT_READ_TIMEOUT,
+        show_default=True,
+        type=click.FloatRange(min=0, min_open=True),
+        help="Seconds a request (head and body) may take to arrive once it starts; past that the connection is closed.",
     )
     @click.option(
         "--max-results",
-        default=100_000,
+        default=defaults.DEFAULT_MAX_RESULTS,
         show_default=True,
         type=click.IntRange(min=1),
-        help="Most rows (or triples) one answer may hold; a larger one fails with HTTP 413.",
+        help="Most rows (or triples) one answer may hold, Graph Store reads too; a larger one fails with HTTP 413.",
     )
     @click.option(
         "--max-body",
@@ -53,17 +72,17 @@ def register(group: click.Group) -> None:
     )
     @click.option(
         "--max-concurrent",
-        default=8,
+        default=defaults.DEFAULT_MAX_CONCURRENT,
         show_default=True,
         type=click.IntRange(min=1),
         help="Requests worked on at once; others wait their turn (see --max-waiting).",
     )
     @click.option(
         "--max-waiting",
-        default=32,
+        default=defaults.DEFAULT_MAX_WAITING,
         show_default=True,
         type=click.IntRange(min=0),
-        help="Requests that may wait for a turn (at most --timeout + 1 s); past that, HTTP 503 with Retry-After.",
+        help="Requests that may wait for a turn (within --timeout); past that, HTTP 503 with Retry-After.",
     )
     @click.option(
         "--max-memory",
@@ -80,22 +99,17 @@ def register(group: click.Group) -> None:
         help="An endpoint SERVICE (and, with --writable, LOAD) may reach, matched exactly; repeatable; "
         "`any` allows every address. Default: none (HTTP 403).",
     )
+    @click.option(
+        "--allow-origin",
+        "allow_origin",
+        multiple=True,
+        metavar="ORIGIN",
+        help="With --writable, a web origin (https://example.org) whose pages may send writes; repeatable; `any` allows every one. "
+        "Default: none (a write from another origin gets HTTP 403).",
+    )
     @layout_options
     @handle_errors
-    def serve(
-        host: str,
-        port: int,
-        writable: bool,
-        timeout: float,
-        max_results: int,
-        max_body: int,
-        max_concurrent: int,
-        max_waiting: int,
-        max_memory: int,
-        allow_service: tuple[str, ...],
-        data_root: str | None,
-        build_dir: str | None,
-    ) -> None:
+    def serve(data_root: str | None, build_dir: str | None, **options: Any) -> None:
         """Serve the reasoned graph: a SPARQL 1.1 endpoint and entity pages.
 
         Runs the Oxigraph server on a copy of the current build (building first if it is
@@ -104,31 +118,21 @@ def register(group: click.Group) -> None:
         Read-only unless --writable. SERVICE and LOAD reach no other address unless
         --allow-service names it. Ctrl-C (or SIGTERM) stops it.
         """
+        from csto_kg.serve import Settings
         from csto_kg.serve import serve as run
 
-        def ready(running) -> None:
-            mode = "read-write" if writable else "read-only"
+        settings = Settings(**options)
+
+        def ready(running: Any) -> None:
+            mode = "read-write" if settings.writable else "read-only"
             click.echo(f"csto-kg: serving the graph ({mode}) at {running.url}", err=True)
-            if allow_service:
-                click.echo(f"csto-kg: SERVICE{' and LOAD' if writable else ''} may reach: {', '.join(allow_service)}", err=True)
+            if settings.allow_service:
+                reach = ", ".join(sorted(settings.allow_service))
+                click.echo(f"csto-kg: SERVICE{' and LOAD' if settings.writable else ''} may reach: {reach}", err=True)
             click.echo(running.endpoint)
             click.get_text_stream("stdout").flush()
 
-        run(
-            host,
-            port,
-            writable=writable,
-            timeout=timeout,
-            max_results=max_results,
-            max_body=max_body,
-            max_concurrent=max_concurrent,
-            max_waiting=max_waiting,
-            max_memory=max_memory,
-            allow_service=allow_service,
-            data_root=data_root,
-            build_dir=build_dir,
-            on_ready=ready,
-        )
+        run(settings, data_root=data_root, build_dir=build_dir, on_ready=ready)
 
     @group.command()
     @click.option("--endpoint", required=True, help="The store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store.")

@@ -22,6 +22,8 @@ class RdfFormat:
     oxigraph: ox.RdfFormat
     rdflib: str
     datasets: bool = False  # keeps named graphs apart
+    also_accepted: tuple[str, ...] = ()  # other media types clients ask for it by (HTTP Accept)
+    web_names: tuple[str, ...] = ()  # other `format=` values HTTP clients send for it
 
 
 @dataclass(frozen=True)
@@ -30,14 +32,39 @@ class ResultFormat:
     extensions: tuple[str, ...]
     media_type: str
     oxigraph: ox.QueryResultsFormat | None  # None: rendered by csto-kg (the text table)
+    also_accepted: tuple[str, ...] = ()  # other media types clients ask for it by (HTTP Accept)
 
 
 RDF_FORMATS: tuple[RdfFormat, ...] = (
-    RdfFormat("turtle", (".ttl",), "text/turtle", ox.RdfFormat.TURTLE, "turtle"),
-    RdfFormat("json-ld", (".jsonld",), "application/ld+json", ox.RdfFormat.JSON_LD, "json-ld"),
-    RdfFormat("nt", (".nt",), "application/n-triples", ox.RdfFormat.N_TRIPLES, "nt"),
+    RdfFormat(
+        "turtle",
+        (".ttl",),
+        "text/turtle",
+        ox.RdfFormat.TURTLE,
+        "turtle",
+        also_accepted=("text/n3", "application/x-turtle"),
+        web_names=("n3",),
+    ),
+    RdfFormat(
+        "json-ld",
+        (".jsonld",),
+        "application/ld+json",
+        ox.RdfFormat.JSON_LD,
+        "json-ld",
+        also_accepted=("application/json",),
+        web_names=("json",),
+    ),
+    RdfFormat("nt", (".nt",), "application/n-triples", ox.RdfFormat.N_TRIPLES, "nt", also_accepted=("text/plain",)),
     RdfFormat("nquads", (".nq",), "application/n-quads", ox.RdfFormat.N_QUADS, "nquads", datasets=True),
-    RdfFormat("xml", (".rdf", ".owl"), "application/rdf+xml", ox.RdfFormat.RDF_XML, "xml"),
+    RdfFormat(
+        "xml",
+        (".rdf", ".owl"),
+        "application/rdf+xml",
+        ox.RdfFormat.RDF_XML,
+        "xml",
+        also_accepted=("application/xml",),
+        web_names=("rdf+xml",),
+    ),
     RdfFormat("trig", (".trig",), "application/trig", ox.RdfFormat.TRIG, "trig", datasets=True),
 )
 
@@ -45,12 +72,17 @@ RESULT_FORMATS: tuple[ResultFormat, ...] = (
     ResultFormat("table", (".txt",), "text/plain", None),
     ResultFormat("csv", (".csv",), "text/csv", ox.QueryResultsFormat.CSV),
     ResultFormat("tsv", (".tsv",), "text/tab-separated-values", ox.QueryResultsFormat.TSV),
-    ResultFormat("json", (".srj", ".json"), "application/sparql-results+json", ox.QueryResultsFormat.JSON),
-    ResultFormat("xml", (".srx", ".xml"), "application/sparql-results+xml", ox.QueryResultsFormat.XML),
+    ResultFormat("json", (".srj", ".json"), "application/sparql-results+json", ox.QueryResultsFormat.JSON, ("application/json",)),
+    ResultFormat("xml", (".srx", ".xml"), "application/sparql-results+xml", ox.QueryResultsFormat.XML, ("application/xml", "text/xml")),
 )
 
 # Short names people type for the same format.
 _ALIASES = {"ttl": "turtle", "jsonld": "json-ld", "ntriples": "nt", "n-triples": "nt", "rdfxml": "xml", "rdf": "xml", "nq": "nquads"}
+
+
+def aliases(fmt: RdfFormat) -> tuple[str, ...]:
+    """The short names that stand for an RDF format besides its name."""
+    return tuple(alias for alias, name in _ALIASES.items() if name == fmt.name)
 
 
 def rdf_format(name: str | None = None, path: str | Path | None = None) -> RdfFormat:

@@ -22,34 +22,15 @@ _STRING = re.compile(
 )
 
 
+_OPAQUE = re.compile(rf"#[^\n]*|{_STRING.pattern}|['\"].*|{_IRIREF.pattern}", re.S)
+
+
 def _blank_out(text: str) -> str:
     """The query with comments, strings and IRIs replaced by spaces, so that its structure
     (keywords, braces, prefixed names) can be read by position without being fooled by
-    what those contain. Positions stay as in the original."""
-    out = list(text)
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        match = None
-        if ch == "#":
-            end = text.find("\n", i)
-            end = len(text) if end < 0 else end
-            match = (i, end)
-        elif ch in "'\"":
-            found = _STRING.match(text, i)
-            match = (i, found.end()) if found else (i, len(text))
-        elif ch == "<":
-            found = _IRIREF.match(text, i)
-            if found:
-                match = (i, found.end())
-        if match:
-            for k in range(match[0], match[1]):
-                if out[k] != "\n":
-                    out[k] = " "
-            i = match[1]
-        else:
-            i += 1
-    return "".join(out)
+    what those contain. Positions stay as in the original (an unterminated string runs to
+    the end). One regular-expression pass: linear in the text."""
+    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
 _WORD = re.compile(r"(?<![\w:?$])([A-Za-z]\w*)(?![\w:])")
@@ -142,3 +123,29 @@ def substitute(text: str, bound: dict[ox.Variable, Any]) -> str:
         last = match.end()
     out.append(text[last:])
     return "".join(out)
+
+
+NESTING_LIMIT = 64
+_NESTING = re.compile(r"[{}()]|(?:![ \t\r\n]*)+")
+
+
+def check_nesting(text: str, limit: int = NESTING_LIMIT) -> None:
+    """Refuse a query whose groups, parentheses or `!` chains nest deeper than `limit`.
+
+    The engine's parser recurses once per level and a few thousand levels crash it, so a
+    deep query is stopped here, in one linear pass over the text (comments, strings and
+    IRIs left out), before it reaches the engine."""
+    depth = 0
+    for match in _NESTING.finditer(_blank_out(text)):
+        token = match.group()
+        if token in "{(":
+            depth += 1
+            deepest = depth
+        elif token in "})":
+            depth = max(0, depth - 1)
+            continue
+        else:  # a run of `!`, the last one an operator if `=` follows (`!=`)
+            bangs = token.count("!") - (text[match.end() : match.end() + 1] == "=")
+            deepest = depth + bangs
+        if deepest > limit:
+            raise UsageError(f"the query nests groups, parentheses or `!` more than {limit} levels deep, which this engine refuses")

@@ -21,7 +21,7 @@ from csto_kg.errors import QueryError, UsageError, one_line
 from csto_kg.namespaces import GRAPH_DERIVED, PREFIXES, XSD, asserted_graphs
 from csto_kg.output import copy_file
 from csto_kg.paths import Layout
-from csto_kg.querytext import substitute
+from csto_kg.querytext import check_nesting, substitute
 
 _SPARQL_START = ("select", "ask", "construct", "describe", "prefix", "base", "#", "with", "insert", "delete")
 
@@ -293,6 +293,7 @@ def query(
 
     layout = Layout.resolve(data_root, build_dir)
     named = resolve(target, layout)
+    check_nesting(named.text)
     ensure_built(layout)
     merged = {**(given or {}), **{k.replace("_", "-") if named.param(k.replace("_", "-")) else k: v for k, v in kwargs.items()}}
     store_dir, store = open_build(layout)
@@ -318,6 +319,7 @@ def query_endpoint(
 
     layout = Layout.resolve(data_root, build_dir)
     named = resolve(target, layout)
+    check_nesting(named.text)
     bound = params.substitutions(named, dict(given or {}))
     where = remote.Endpoint(endpoint, timeout=timeout or remote.DEFAULT_TIMEOUT)
     return remote.run(where, remote.prepare(named.text, bound))
