@@ -10,7 +10,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from csto_kg.chart import Membership, Row
-from csto_kg.namespaces import BASE, CSTO, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_VOID, PREFIXES, RDFS
+from csto_kg.namespaces import BASE, CSTO, GRAPH_ARTICLE, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_VOID, PREFIXES, RDFS
 
 SKOS = PREFIXES["skos"]
 LABELS = (RDFS + "label", SKOS + "prefLabel")
@@ -74,7 +74,7 @@ class Reader:
                 found.labels.append(o)
             if p in (RDFS + "comment", PREFIXES["dcterms"] + "description") and o not in found.comments:
                 found.comments.append(o)
-            if p in _HIDDEN or g == GRAPH_VOID and iri != BASE + "dataset":
+            if p in _HIDDEN or (g == GRAPH_VOID and iri != BASE + "dataset"):
                 continue
             asserted = g not in (GRAPH_INFERRED, GRAPH_DERIVED)
             by_value.setdefault(o, []).append(Statement(p, o, asserted))
@@ -130,9 +130,11 @@ class Reader:
 
     def memberships(self, state: str | None, org: str = BASE + "id/csto", cls: str = "Membership") -> list[Row]:
         bind = f"VALUES ?state {{ <{state}> }}" if state else ""
+        # Memberships as the article gives them, as `chart membership` draws them.
+        graph = f"GRAPH <{GRAPH_ARTICLE}>" if cls == "Membership" else ""
         rows = self.select(f"""
             SELECT ?m ?state ?org ?status ?statusLabel ?counts ?pf ?cf ?cu ?pu WHERE {{
-              {bind} ?m a csto:{cls} ; csto:member ?state ; csto:organisation ?org ; csto:status ?status .
+              {bind} {graph} {{ ?m a csto:{cls} ; csto:member ?state ; csto:organisation ?org ; csto:status ?status . }}
               {f"FILTER(?org = <{org}>)" if cls == "Membership" else ""}
               OPTIONAL {{ ?status rdfs:label ?statusLabel . FILTER(lang(?statusLabel) = "en") }}
               OPTIONAL {{ ?status csto:countsAsMember ?counts }}
