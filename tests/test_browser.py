@@ -37,7 +37,7 @@ if not Path(CHROMIUM).is_file() and not shutil.which("chromium"):
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the standard library's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

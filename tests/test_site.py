@@ -125,7 +125,7 @@ def test_inferred_duplicates_are_collapsed(site: Site):
     actors = text.split("Actors")[1].split("</tr>")[0]
     assert actors.count(">Armenia<") == 1
     assert "sem:hasActor" not in text  # the superproperty reasoning adds is not listed again
-    assert "Signing" in text.split('class="kind"')[1].split("</p>")[0]
+    assert "Signing" in text.split('class="kind"')[1].split("</div>")[0]
 
 
 def test_dates_at_their_precision_and_uncertainty():
@@ -162,7 +162,11 @@ def test_text_from_the_graph_is_escaped(tmp_path: Path):
     store = ox.Store()
     iri = ox.NamedNode("https://w3id.org/csto-kg/id/x")
     label = ox.Literal('<script>alert("x")</script> & </script>', language="en")
-    store.add(ox.Quad(iri, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), label, ox.NamedNode("https://w3id.org/csto-kg/graph/article")))
+    store.add(
+        ox.Quad(
+            iri, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), label, ox.NamedNode("https://w3id.org/csto-kg/graph/article")
+        )
+    )
     text = Site(store).render("/id/x", ["en"]).html  # type: ignore[union-attr]
     assert "<script>alert" not in text
     assert "&lt;script&gt;alert" in text

@@ -98,7 +98,11 @@ class Reader:
         best: dict[str, tuple[bool, str]] = {}
         for r in rows:
             s, p, asserted = r["s"].value, r["p"].value, r["g"].value not in (GRAPH_INFERRED, GRAPH_DERIVED)
-            if s not in best or (asserted and not best[s][0]) or (asserted == best[s][0] and p.startswith(CSTO) and not best[s][1].startswith(CSTO)):
+            if (
+                s not in best
+                or (asserted and not best[s][0])
+                or (asserted == best[s][0] and p.startswith(CSTO) and not best[s][1].startswith(CSTO))
+            ):
                 best[s] = (asserted, p)
         return [(s, p) for s, (_a, p) in best.items()]
 

@@ -35,7 +35,8 @@ def describe_query(iri: str) -> str:
         "CONSTRUCT { ?e ?p ?o . ?o ?lp ?ol . ?p ?pp ?pl . ?s ?ip ?e . ?s ?slp ?sl . ?ip ?ipp ?ipl } WHERE {"
         f" BIND(<{iri}> AS ?e)"
         f" {{ ?e ?p ?o . OPTIONAL {{ ?o ?lp ?ol . FILTER(?lp IN {labels}) }} OPTIONAL {{ ?p ?pp ?pl . FILTER(?pp IN {labels}) }} }}"
-        f" UNION {{ ?s ?ip ?e . OPTIONAL {{ ?s ?slp ?sl . FILTER(?slp IN {labels}) }} OPTIONAL {{ ?ip ?ipp ?ipl . FILTER(?ipp IN {labels}) }} }}"
+        f" UNION {{ ?s ?ip ?e . OPTIONAL {{ ?s ?slp ?sl . FILTER(?slp IN {labels}) }}"
+        f" OPTIONAL {{ ?ip ?ipp ?ipl . FILTER(?ipp IN {labels}) }} }}"
         " }"
     )
 
@@ -129,7 +130,10 @@ def _write_downloads(store: ox.Store, store_dir: Path | None, folder: Path) -> f
     site = Site(store, static=True)
     rows = site.reader.memberships(None)
     names = site.reader.labels({row.state for row in rows}, ["en"])
-    _write(folder / "charts" / "membership.svg", '<?xml version="1.0" encoding="utf-8"?>\n' + svg.membership_svg(rows, site.today, "en", labels=names))
+    _write(
+        folder / "charts" / "membership.svg",
+        '<?xml version="1.0" encoding="utf-8"?>\n' + svg.membership_svg(rows, site.today, "en", labels=names),
+    )
     return frozenset(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 

@@ -30,7 +30,7 @@ _SEARCH_JS = """
     var q=box.value.trim().toLowerCase();list.textContent='';
     if(!index||q.length<2)return;
     var n=0;
-    for(var i=0;i<index.length&&n<25;i++){
+    for(var i=0;i<index.length&&n<12;i++){
       var item=index[i];
       if(item.l.some(function(l){return l.toLowerCase().indexOf(q)>=0;})){
         var li=document.createElement('li'),a=document.createElement('a');
@@ -50,7 +50,8 @@ def search_index(site: Site) -> bytes:
     """Every entity with a page, its English and Russian labels, its path and its kind."""
     rows = site.reader.select(
         "SELECT ?s ?l ?c WHERE { ?s rdfs:label|skos:prefLabel ?l . FILTER(lang(?l) IN ('en', 'ru', '')) "
-        "OPTIONAL { ?s a ?c . FILTER(STRSTARTS(STR(?c), STR(csto:))) FILTER NOT EXISTS { ?s a ?d . ?d rdfs:subClassOf+ ?c FILTER(?d != ?c) } } }"
+        "OPTIONAL { ?s a ?c . FILTER(STRSTARTS(STR(?c), STR(csto:)))"
+        " FILTER NOT EXISTS { ?s a ?d . ?d rdfs:subClassOf+ ?c FILTER(?d != ?c) } } }"
     )
     found: dict[str, dict[str, Any]] = {}
     for r in rows:
@@ -96,8 +97,10 @@ def home(site: Site, languages: list[str], lang: str) -> str:
     names = site.reader.labels({row.state for row in rows}, languages)
     chart = svg.membership_svg(rows, site.today, lang, {row.state: site.href(row.state) or "" for row in rows}, names)
     queries = catalogue.catalogue(site.layout.queries_dir).values() if site.layout else []
-    listed = "".join(f"<li><a href=\"{e(r)}query#{e(q.name)}\"><code>{e(q.name)}</code></a>: {e(q.summary)}</li>" for q in queries)
-    downloads = "".join(f'<li><a href="{e(r)}downloads/{e(f)}">{e(name)}</a>: {e(what)}</li>' for f, name, what in DOWNLOADS if site.has_download(f))
+    listed = "".join(f'<li><a href="{e(r)}query#{e(q.name)}"><code>{e(q.name)}</code></a>: {e(q.summary)}</li>' for q in queries)
+    downloads = "".join(
+        f'<li><a href="{e(r)}downloads/{e(f)}">{e(name)}</a>: {e(what)}</li>' for f, name, what in DOWNLOADS if site.has_download(f)
+    )
     body = f"""
 <h1>The CSTO knowledge graph</h1>
 <p>A knowledge graph of the Collective Security Treaty Organization: its member states and their standing over time,
@@ -124,7 +127,7 @@ def query_page(site: Site, lang: str) -> str:
     examples = "".join(
         f'<div class="card" id="{e(q.name)}"><h3><code>{e(q.name)}</code></h3><p>{e(q.summary)}</p>'
         f'<p class="muted">{e(q.description)}</p><button type="button" data-query="{e(q.name)}">Open in the editor</button>'
-        f'<details><summary>SPARQL</summary><pre>{e(q.text)}</pre></details></div>'
+        f"<details><summary>SPARQL</summary><pre>{e(q.text)}</pre></details></div>"
         for q in queries
     )
     texts = json.dumps({q.name: q.text for q in queries}, ensure_ascii=False).replace("<", "\\u003c")
@@ -140,7 +143,8 @@ def query_page(site: Site, lang: str) -> str:
         head = f'<link rel="stylesheet" href="{e(r)}yasgui.min.css">\n<script src="{e(r)}yasgui.min.js"></script>\n'
         script = (
             f"<script>var QUERIES={texts};var yasgui=new Yasgui(document.getElementById('yasgui'),"
-            f"{{requestConfig:{{endpoint:{json.dumps(r + 'sparql')},method:'POST'}},copyEndpointOnNewTab:false,endpointCatalogueOptions:{{getData:function(){{return [];}}}}}});"
+            f"{{requestConfig:{{endpoint:{json.dumps(r + 'sparql')},method:'POST'}},copyEndpointOnNewTab:false,"
+            "endpointCatalogueOptions:{getData:function(){return [];}}});"
             "document.querySelectorAll('button[data-query]').forEach(function(b){b.addEventListener('click',function(){"
             "var tab=yasgui.getTab();tab.setQuery(QUERIES[b.dataset.query]);tab.query();window.scrollTo(0,0);});});</script>"
         )

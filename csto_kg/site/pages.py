@@ -114,16 +114,18 @@ def render_entity(site: Site, entity: Entity, languages: list[str], lang: str) -
 
 def _header(ctx: Context) -> str:
     ent = ctx.entity
-    kinds = ", ".join(ctx.link(c) for c in ent.classes)
-    others = [c for c in ent.all_classes if c not in ent.classes]
+    own = [c for c in ent.classes if c.startswith(CSTO)] or ent.classes
+    kinds = ", ".join(ctx.link(c) for c in own)
+    others = [c for c in ent.all_classes if c not in own]
     more = ""
     if others:
-        more = f' <details class="muted" style="display:inline"><summary>{e(word("other-classes", ctx.lang))}</summary>{", ".join(ctx.link(c) for c in others)}</details>'
+        listed = ", ".join(ctx.link(c) for c in others)
+        more = f' <details class="muted"><summary>{e(word("other-classes", ctx.lang))}</summary>{listed}</details>'
     alt = [lab.value for lab in ent.labels if lab.value != ctx.name(ent.iri)][:6]
     aka = f'<p class="muted">{" · ".join(e(a) for a in alt)}</p>' if alt else ""
     comment = _in_language(ent.comments, ctx.languages)
     about = f"<p>{e(comment.value)}</p>" if comment else ""
-    return f'<h1>{e(ctx.name(ent.iri))}</h1>\n<p class="kind">{kinds}{more} · <code>{e(short(ent.iri))}</code></p>\n{aka}{about}'
+    return f'<h1>{e(ctx.name(ent.iri))}</h1>\n<div class="kind">{kinds} · <code>{e(short(ent.iri))}</code>{more}</div>\n{aka}{about}'
 
 
 def _in_language(literals: list[ox.Literal], languages: list[str]) -> ox.Literal | None:
@@ -150,7 +152,9 @@ def _state(ctx: Context) -> str:
             f'<span class="muted">{e(word("since", ctx.lang, a=since))}</span></p>'
         )
     elif row:
-        out.append(f'<p class="today" id="standing">{e(word("today", ctx.lang))} ({e(today.isoformat())}): {e(word("not-member", ctx.lang))}</p>')
+        out.append(
+            f'<p class="today" id="standing">{e(word("today", ctx.lang))} ({e(today.isoformat())}): {e(word("not-member", ctx.lang))}</p>'
+        )
     if row:
         chart = svg.membership_svg([row], today, ctx.lang, labels={row.state: ctx.name(row.state)})
         out.append(f'<h2>{e(word("membership", ctx.lang))}</h2><div class="chart">{chart}</div>{svg.legend([row])}')
@@ -158,7 +162,7 @@ def _state(ctx: Context) -> str:
         out.append(_periods(ctx, row.memberships))
     for obs in observers:
         ctx.prepare({m.iri for m in obs.memberships})
-        out.append(f'<h2>{e(word("observers", ctx.lang))}</h2>' + _periods(ctx, obs.memberships))
+        out.append(f"<h2>{e(word('observers', ctx.lang))}</h2>" + _periods(ctx, obs.memberships))
     return "\n".join(out)
 
 
@@ -194,14 +198,28 @@ def _when(ctx: Context, r: dict[str, Any]) -> str:
 def _event(ctx: Context) -> str:
     ent = ctx.entity
     by = _by_predicate(ent)
-    found = ctx.reader.select(f"SELECT ?d ?a ?b WHERE {{ OPTIONAL {{ <{ent.iri}> csto:date ?d }} OPTIONAL {{ <{ent.iri}> csto:earliest ?a }} OPTIONAL {{ <{ent.iri}> csto:latest ?b }} }}")
+    found = ctx.reader.select(
+        f"SELECT ?d ?a ?b WHERE {{ OPTIONAL {{ <{ent.iri}> csto:date ?d }} "
+        f"OPTIONAL {{ <{ent.iri}> csto:earliest ?a }} OPTIONAL {{ <{ent.iri}> csto:latest ?b }} }}"
+    )
     r = found[0] if found else {}
     when = _when(ctx, {"date": r.get("d"), "earliest": r.get("a"), "latest": r.get("b")})
-    rows = [(e(word("date", ctx.lang)), f'<span id="event-date">{when}</span>'), (e(word("type", ctx.lang)), ", ".join(ctx.link(c) for c in ent.classes))]
-    for key, prop in (("actors", "actor"), ("places", "place"), ("concerns", "concerns"), ("responds-to", "respondsTo"), ("follows", "follows")):
+    rows = [
+        (e(word("date", ctx.lang)), f'<span id="event-date">{when}</span>'),
+        (e(word("type", ctx.lang)), ", ".join(ctx.link(c) for c in ent.classes)),
+    ]
+    for key, prop in (
+        ("actors", "actor"),
+        ("places", "place"),
+        ("concerns", "concerns"),
+        ("responds-to", "respondsTo"),
+        ("follows", "follows"),
+    ):
         if by.get(CSTO + prop):
             rows.append((e(word(key, ctx.lang)), ", ".join(ctx.value(v) for v in by[CSTO + prop])))
-    after = ctx.reader.select(f"SELECT DISTINCT ?s ?p WHERE {{ VALUES ?p {{ csto:respondsTo csto:follows }} ?s ?p <{ent.iri}> }} ORDER BY ?s")
+    after = ctx.reader.select(
+        f"SELECT DISTINCT ?s ?p WHERE {{ VALUES ?p {{ csto:respondsTo csto:follows }} ?s ?p <{ent.iri}> }} ORDER BY ?s"
+    )
     ctx.prepare({a["s"].value for a in after})
     for key, prop in (("responded-by", "respondsTo"), ("followed-by", "follows")):
         later = [ctx.link(a["s"].value) for a in after if a["p"].value == CSTO + prop]
@@ -246,10 +264,10 @@ def _instrument(ctx: Context) -> str:
     out = []
     parties = by.get(CSTO + "signedBy", [])
     if parties:
-        out.append(f'<h2>{e(word("parties", ctx.lang))}</h2><p>{", ".join(ctx.value(v) for v in parties)}</p>')
+        out.append(f"<h2>{e(word('parties', ctx.lang))}</h2><p>{', '.join(ctx.value(v) for v in parties)}</p>")
     articles = by.get(CSTO + "hasArticle", [])
     if articles:
-        out.append(f'<h2>{e(word("articles", ctx.lang))}</h2><ul>' + "".join(f"<li>{ctx.value(v)}</li>" for v in articles) + "</ul>")
+        out.append(f"<h2>{e(word('articles', ctx.lang))}</h2><ul>" + "".join(f"<li>{ctx.value(v)}</li>" for v in articles) + "</ul>")
     return "\n".join(out)
 
 
@@ -262,18 +280,19 @@ def _source(ctx: Context) -> str:
     return f'<h2 id="takes">{e(word("takes", ctx.lang))} ({len(found)})</h2><ul>{items}</ul>'
 
 
-_SHOWN_ELSEWHERE = {PROV + "wasDerivedFrom", OWL_SAME, CSTO + "actor", CSTO + "place", CSTO + "concerns", CSTO + "respondsTo", CSTO + "follows", CSTO + "quantity"}
+_SHOWN_ELSEWHERE = {PROV + "wasDerivedFrom", OWL_SAME} | {
+    CSTO + name for name in ("actor", "place", "concerns", "respondsTo", "follows", "quantity", "date", "earliest", "latest", "eventType")
+}
 
 
 def _facts(ctx: Context) -> str:
     statements = [s for s in ctx.entity.out if s.predicate not in _SHOWN_ELSEWHERE]
     if not statements:
         return ""
-    sources = ", ".join(ctx.value(v) for v in _by_predicate(ctx.entity).get(PROV + "wasDerivedFrom", []))
-    rows = [(ctx.link(s.predicate), ctx.value(s.value) + ("" if s.asserted else ' <span class="muted" title="inferred">(inferred)</span>')) for s in statements]
+    inferred = ' <span class="muted" title="inferred by reasoning">(inferred)</span>'
+    rows = [(ctx.link(s.predicate), ctx.value(s.value) + ("" if s.asserted else inferred)) for s in statements]
     rows.sort(key=lambda r: r[0])
-    note = f'<p class="muted">{e(word("sources", ctx.lang))}: {sources}</p>' if sources else ""
-    return f'<h2 id="facts">{e(word("facts", ctx.lang))}</h2>' + table(("", ""), rows, "facts") + note
+    return f'<h2 id="facts">{e(word("facts", ctx.lang))}</h2>' + table(("", ""), rows, "facts")
 
 
 def _same_as(ctx: Context) -> str:

@@ -50,13 +50,16 @@ def _axis(start: dt.date, today: dt.date, height: float) -> str:
     return "".join(ticks)
 
 
-def membership_svg(rows: Sequence[Row], today: dt.date, lang: str = "en", hrefs: dict[str, str] | None = None, labels: dict[str, str] | None = None) -> str:
+def membership_svg(
+    rows: Sequence[Row], today: dt.date, lang: str = "en", hrefs: dict[str, str] | None = None, labels: dict[str, str] | None = None
+) -> str:
     """One row per state, one bar per membership; a lighter bar where the sources leave a
     start or an end open, an arrow where a membership goes on."""
     height = _ROW_H * len(rows) + 22
     width = _LABEL_W + _PLOT_W + 12
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="membership-chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="membership-chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" '
         f'role="img" aria-label="membership over time, {e(day_text(START, lang))} to {e(day_text(today, lang))}">',
         _axis(START, today, height),
     ]

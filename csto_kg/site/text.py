@@ -7,6 +7,7 @@ import html
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from csto_kg import __version__
@@ -166,26 +167,8 @@ def json_ld_script(data: dict[str, Any]) -> str:
     return f'<script type="application/ld+json">\n{text}\n</script>'
 
 
-STYLE = """
-:root{--ink:#1d2430;--muted:#5b6472;--line:#d9dee5;--accent:#0b5cad;--bg:#fbfcfd}
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
-header.top{background:#13294b;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}
-header.top a{color:#fff;text-decoration:none}header.top .brand{font-weight:700;font-size:1.1rem}
-main{max-width:1100px;margin:0 auto;padding:1rem 1.2rem 3rem}
-a{color:var(--accent)}h1{margin:.6rem 0 .2rem;font-size:1.8rem}h2{margin-top:2rem;border-bottom:1px solid var(--line);padding-bottom:.2rem;font-size:1.25rem}
-.kind{color:var(--muted);margin:0 0 1rem}.muted{color:var(--muted)}
-table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-weight:600;color:var(--muted);font-size:.9rem}
-.status{display:inline-block;padding:.1rem .5rem;border-radius:.8rem;color:#fff;font-weight:600}
-.today{font-size:1.1rem;margin:.6rem 0}.chart{overflow-x:auto}.chart svg{max-width:100%;height:auto}
-.search{position:relative;max-width:520px}.search input{width:100%;padding:.5rem .7rem;font-size:1rem;border:1px solid #9aa4b1;border-radius:.4rem}
-#search-results{list-style:none;padding:0;margin:.3rem 0;border:1px solid var(--line);background:#fff;border-radius:.4rem}
-#search-results:empty{display:none}#search-results li{padding:.3rem .7rem;border-bottom:1px solid var(--line)}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:.8rem}.card{background:#fff;border:1px solid var(--line);border-radius:.4rem;padding:.6rem .8rem}
-.legend span{display:inline-block;margin-right:1rem;font-size:.9rem}.legend i{display:inline-block;width:.9rem;height:.9rem;margin-right:.3rem;vertical-align:-2px;border-radius:2px}
-footer{color:var(--muted);font-size:.85rem;max-width:1100px;margin:0 auto;padding:1rem 1.2rem}
-code,pre{background:#eef1f5;border-radius:3px;padding:0 .2rem}
-"""
+# Inline, so a page needs no second request and works from any folder.
+STYLE = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
 
 
 @dataclass
@@ -222,7 +205,9 @@ def page(frame: Frame, body: str) -> str:
 
 def table(headers: Iterable[str], rows: Iterable[Iterable[str]], css: str = "") -> str:
     """A table of cells that are already HTML."""
-    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    headers = list(headers)
+    head = "".join(f"<th>{e(h)}</th>" for h in headers) if any(headers) else ""
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>\n" for row in rows)
     cls = f' class="{e(css)}"' if css else ""
-    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>"
+    thead = f"<thead><tr>{head}</tr></thead>" if head else ""
+    return f"<table{cls}>{thead}<tbody>\n{body}</tbody></table>"
