@@ -76,6 +76,7 @@ class Watched:
         self.outside: list[str] = []
         self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
         self.page.on("pageerror", lambda err: self.errors.append(str(err)))
+        self.page.on("requestfailed", lambda req: self.errors.append(f"request failed: {req.url} {req.failure}"))
         self.page.route("**/*", self._route)
 
     def _route(self, route: object) -> None:
@@ -137,4 +138,100 @@ def test_query_page_offers_named_queries(watched: Watched, base_url: str):
     page = watched.page
     page.goto(base_url + "/query/")
     assert page.locator("#editor-note").is_visible()
-    assert page.locator("button[data-query='members']").count() == 1
+    assert page.locator("#members h3").inner_text() == "members"
+    page.locator("#members summary").click()
+    assert "SELECT" in page.locator("#members pre").inner_text()
+
+
+class _Front(http.server.BaseHTTPRequestHandler):
+    """The least a server needs to plug the site in: pages from Site.render, the rest
+    (YASGUI's files, SPARQL) passed to the Oxigraph server."""
+
+    site: object = None
+    upstream = ""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def _proxy(self, method: str) -> None:
+        import urllib.request
+
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        request = urllib.request.Request(self.upstream + self.path, data=body, method=method)
+        for name in ("Content-Type", "Accept"):
+            if self.headers.get(name):
+                request.add_header(name, self.headers[name])
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            data = answer.read()
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.headers.get("Content-Type", "application/octet-stream"))
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        from csto_kg.site import accept_language
+
+        path = urlsplit(self.path).path
+        if path.startswith(("/yasgui.", "/sparql")) or "query=" in self.path:
+            return self._proxy("GET")
+        page = self.site.render(path, accept_language(self.headers.get("Accept-Language")))  # type: ignore[attr-defined]
+        if page is None:
+            self.send_error(404)
+            return None
+        self.send_response(page.status)
+        self.send_header("Content-Type", page.content_type)
+        self.send_header("Content-Length", str(len(page.body)))
+        self.end_headers()
+        self.wfile.write(page.body)
+        return None
+
+    def do_POST(self) -> None:
+        self._proxy("POST")
+
+
+@pytest.fixture(scope="module")
+def served(store, layout, tmp_path_factory) -> Iterator[str]:
+    import socket
+    import subprocess
+    import time
+
+    from csto_kg.serve import find_oxigraph
+    from csto_kg.site import Site
+    from csto_kg.store import current_store_path
+
+    copy = tmp_path_factory.mktemp("oxigraph") / "store"
+    shutil.copytree(current_store_path(layout), copy)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    backend = subprocess.Popen(
+        [find_oxigraph(), "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    )
+    try:
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        handler = type("Front", (_Front,), {"site": Site(store, layout), "upstream": f"http://127.0.0.1:{port}"})
+        front = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=front.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{front.server_address[1]}"
+        front.shutdown()
+        front.server_close()
+    finally:
+        backend.terminate()
+        backend.wait(timeout=10)
+
+
+def test_query_page_runs_a_named_query_in_yasgui(watched: Watched, served: str):
+    page = watched.page
+    page.goto(served + "/query")
+    page.locator(".yasqe").first.wait_for()
+    page.locator("button[data-query='members']").click()
+    rows = page.locator(".yasr table tbody tr")
+    rows.first.wait_for(timeout=20000)
+    assert rows.count() >= 5
+    assert "Russia" in page.locator(".yasr table").inner_text()

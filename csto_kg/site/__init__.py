@@ -90,6 +90,8 @@ class Site:
             return Page(200, home.home(self, languages, lang))
         if stripped in ("/query", "/sparql"):
             return Page(200, home.query_page(self, lang))
+        if stripped == "/" + home.PREFIXES_JSON:
+            return Page(200, home.prefixes_json().decode("utf-8"), "application/json")
         if stripped == "/" + home.SEARCH_INDEX:
             return Page(200, home.search_index(self).decode("utf-8"), "application/json")
         if len(path) > 1024:

@@ -97,6 +97,7 @@ def _write_all(store: ox.Store, layout: Layout, store_dir: Path | None, work: Pa
     _write(work / "index.html", site.render("/", ["en"]).html)  # type: ignore[union-attr]
     _write(work / "query" / "index.html", site.render("/query", ["en"]).html)  # type: ignore[union-attr]
     _write(work / home.SEARCH_INDEX, home.search_index(site))
+    _write(work / home.PREFIXES_JSON, home.prefixes_json())
     from csto_kg.ontodoc import write_docs
 
     write_docs(store, work / "ontology")

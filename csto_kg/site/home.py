@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from csto_kg import catalogue
-from csto_kg.namespaces import BASE, CSTO, GRAPH_ONTOLOGY, GRAPH_VOID
+from csto_kg.namespaces import BASE, CSTO, GRAPH_ONTOLOGY, GRAPH_VOID, PREFIXES
 from csto_kg.site import svg
 from csto_kg.site.text import Frame, e, page, table, word
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from csto_kg.site import Site
 
 SEARCH_INDEX = "search-index.json"
+PREFIXES_JSON = "prefixes.json"  # the project's prefixes, as prefix.cc gives them, for the editor
 DOWNLOADS = (
     ("csto-kg.ttl", "Turtle", "what the sources assert, with the ontology and the links"),
     ("csto-kg.jsonld", "JSON-LD", "the same, as JSON-LD"),
@@ -44,6 +45,10 @@ _SEARCH_JS = """
   box.addEventListener('input',show);
 })();
 """
+
+
+def prefixes_json() -> bytes:
+    return json.dumps(PREFIXES, separators=(",", ":")).encode("utf-8")
 
 
 def search_index(site: Site) -> bytes:
@@ -124,13 +129,15 @@ its organs and the people who held its posts, its treaties, and the events of it
 def query_page(site: Site, lang: str) -> str:
     r = site.root
     queries = list(catalogue.catalogue(site.layout.queries_dir).values()) if site.layout else []
+    # The static copy has no editor to open a query in: it shows the text to copy instead.
+    button = "" if site.static else '<button type="button" data-query="{}">Open in the editor</button>'
     examples = "".join(
         f'<div class="card" id="{e(q.name)}"><h3><code>{e(q.name)}</code></h3><p>{e(q.summary)}</p>'
-        f'<p class="muted">{e(q.description)}</p><button type="button" data-query="{e(q.name)}">Open in the editor</button>'
-        f"<details><summary>SPARQL</summary><pre>{e(q.text)}</pre></details></div>"
+        f"{button.format(e(q.name))}"
+        f'<details><summary>More</summary><p class="muted">{e(q.description)}</p><pre>{e(q.text)}</pre></details></div>'
         for q in queries
     )
-    texts = json.dumps({q.name: q.text for q in queries}, ensure_ascii=False).replace("<", "\\u003c")
+    texts = json.dumps({q.name: _runnable(q) for q in queries}, ensure_ascii=False).replace("<", "\\u003c")
     if site.static:
         editor = (
             '<p id="editor-note">This is the static copy of the site: the SPARQL editor needs the server. '
@@ -142,7 +149,11 @@ def query_page(site: Site, lang: str) -> str:
         editor = '<div id="yasgui"></div>'
         head = f'<link rel="stylesheet" href="{e(r)}yasgui.min.css">\n<script src="{e(r)}yasgui.min.js"></script>\n'
         script = (
-            f"<script>var QUERIES={texts};var yasgui=new Yasgui(document.getElementById('yasgui'),"
+            # Prefix completion reads this site's prefixes; class and property completion,
+            # which asks other hosts (LOV), is off.
+            f"<script>var QUERIES={texts};if(Yasgui.Yasqe){{Yasgui.Yasqe.defaults.prefixCcApi={json.dumps(r + PREFIXES_JSON)};"
+            "Yasgui.Yasqe.defaults.autocompleters=['prefixes','variables'];}"
+            "var yasgui=new Yasgui(document.getElementById('yasgui'),"
             f"{{requestConfig:{{endpoint:{json.dumps(r + 'sparql')},method:'POST'}},copyEndpointOnNewTab:false,"
             "endpointCatalogueOptions:{getData:function(){return [];}}});"
             "document.querySelectorAll('button[data-query]').forEach(function(b){b.addEventListener('click',function(){"
@@ -150,6 +161,19 @@ def query_page(site: Site, lang: str) -> str:
         )
     body = f'<h1>Query the graph</h1>\n{editor}\n<h2>Named queries</h2><div class="grid">{examples}</div>\n{script}'
     return page(Frame("Query", lang, r, head_extra=head), body)
+
+
+def _runnable(named: catalogue.NamedQuery) -> str:
+    """The query ready to run elsewhere: the project's prefixes declared, its parameters'
+    defaults written in (left as variables where a parameter has no default)."""
+    from csto_kg import params
+    from csto_kg.errors import CstoKgError
+    from csto_kg.querytext import substitute, with_prefixes
+
+    try:
+        return with_prefixes(substitute(named.text, params.substitutions(named, {})))
+    except CstoKgError:
+        return with_prefixes(named.text)
 
 
 def entity_paths(site: Site) -> list[str]:
