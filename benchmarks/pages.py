@@ -46,6 +46,7 @@ PAGES = {
     "source": "/source/wikipedia-2023-present",
     "membership (fact)": "/fact/membership-armenia-2024-06",
     "time": "/time/from-2024-06-12",
+    "one year's timeline (2022)": "/year/2022",
 }
 
 _BUSIEST_ACTOR = """

@@ -152,6 +152,14 @@ def test_person_organ_and_source_pages(site: Site):
     assert 'id="takes"' in source
 
 
+def test_year_page_lists_the_events_of_the_year_in_order(site: Site):
+    text = site.render("/year/2022", ["en"]).html  # type: ignore[union-attr]
+    dates = [cell.split("</td>")[0] for cell in text.split('class="events"')[1].split("<tr><td>")[1:]]
+    assert dates and all("2022" in d for d in dates)
+    assert "January 2022" in dates
+    assert site.render("/year/1800", ["en"]) is None
+
+
 def test_unknown_paths_have_no_page_and_odd_ones_are_refused(site: Site):
     assert site.render("/id/no-such-thing", ["en"]) is None
     assert site.render("/id/<script>", ["en"]) is None

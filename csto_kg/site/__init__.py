@@ -59,6 +59,7 @@ class Site:
         self.static = static
         self.today = today or dt.date.today()
         self.downloads = downloads
+        self._search_index: str | None = None
 
     def href(self, iri: str) -> str | None:
         """Where the site shows `iri`, if it is one of the graph's own."""
@@ -93,7 +94,12 @@ class Site:
         if stripped == "/" + home.PREFIXES_JSON:
             return Page(200, home.prefixes_json().decode("utf-8"), "application/json")
         if stripped == "/" + home.SEARCH_INDEX:
-            return Page(200, home.search_index(self).decode("utf-8"), "application/json")
+            if self._search_index is None:  # every label of the graph: made once per Site
+                self._search_index = home.search_index(self).decode("utf-8")
+            return Page(200, self._search_index, "application/json")
+        if stripped.startswith("/year/") and stripped[6:].isdigit() and len(stripped) <= 11:
+            text = home.year_page(self, int(stripped[6:]), languages, lang)
+            return Page(200, text) if text else None
         if len(path) > 1024:
             return None
         iri = entity_iri(stripped)

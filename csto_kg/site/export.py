@@ -102,6 +102,11 @@ def _write_all(store: ox.Store, layout: Layout, store_dir: Path | None, work: Pa
 
     write_docs(store, work / "ontology")
     count = 2
+    for year in home.years(site):
+        text = home.year_page(site, year, ["en"], "en")
+        if text:
+            _write(work / "year" / str(year) / "index.html", text)
+            count += 1
     from csto_kg.jsonld import compact_document
 
     for local in home.entity_paths(site):

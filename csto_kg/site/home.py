@@ -96,6 +96,11 @@ def _sources(site: Site) -> str:
     return table(("graph", "triples", "source"), cells)
 
 
+def _year_links(site: Site) -> str:
+    tail = "/" if site.static else ""
+    return " ".join(f'<a href="{e(site.root)}year/{y}{tail}">{y}</a>' for y in years(site))
+
+
 def home(site: Site, languages: list[str], lang: str) -> str:
     r = site.root
     rows = site.reader.memberships(None)
@@ -115,6 +120,7 @@ its organs and the people who held its posts, its treaties, and the events of it
 <ul id="search-results" aria-live="polite"></ul></div>
 <h2>Membership over time</h2>
 <div class="chart">{chart}</div>{svg.legend(rows)}
+<h2 id="years">Events by year</h2><p class="years">{_year_links(site)}</p>
 <h2>How big</h2>{_size(site)}
 <h2>Sources</h2>{_sources(site)}
 <h2>Named queries</h2><p>Run them on the <a href="{e(r)}query">query page</a> or with <code>csto-kg query NAME</code>.</p><ul>{listed}</ul>
@@ -189,3 +195,30 @@ def entity_paths(site: Site) -> list[str]:
         if local and "#" not in local and local != "ontology" and not local.endswith("/"):
             out.append(local)
     return sorted(out)
+
+
+def years(site: Site) -> list[int]:
+    """The years in which some event of the graph may have happened."""
+    rows = site.reader.select("SELECT DISTINCT (YEAR(?a) AS ?y) WHERE { ?e a csto:Event ; csto:earliest ?a } ORDER BY ?y")
+    return [int(r["y"].value) for r in rows if r["y"] is not None]
+
+
+def year_page(site: Site, year: int, languages: list[str], lang: str) -> str | None:
+    """The events of one year in date order: those that may have happened in it."""
+    from csto_kg.site.pages import when_text
+
+    found = site.reader.select(f"""
+        SELECT ?e (MIN(?a) AS ?earliest) (MAX(?b) AS ?latest) (SAMPLE(?d) AS ?date) WHERE {{
+          ?e csto:earliest ?a . FILTER(?a >= "{year:04d}-01-01"^^xsd:date && ?a <= "{year:04d}-12-31"^^xsd:date)
+          ?e a csto:Event . OPTIONAL {{ ?e csto:latest ?b }} OPTIONAL {{ ?e csto:date ?d }}
+        }} GROUP BY ?e ORDER BY ?earliest ?e LIMIT 2000""")
+    if not found:
+        return None
+    names = site.reader.labels({r["e"].value for r in found}, languages)
+    rows = []
+    for r in found:
+        href = site.href(r["e"].value) or ""
+        rows.append((when_text(r, lang), f'<a href="{e(href)}">{e(names.get(r["e"].value, r["e"].value))}</a>'))
+    nav = f'<p><a href="{e(site.root)}#years">all years</a></p>'
+    body = f"<h1>{year}</h1>{nav}<h2>{e(word('events', lang))} ({len(rows)})</h2>" + table((word("date", lang), ""), rows, "events")
+    return page(Frame(str(year), lang, site.root), body)

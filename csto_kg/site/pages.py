@@ -189,10 +189,15 @@ def _events(ctx: Context) -> str:
 
 
 def _when(ctx: Context, r: dict[str, Any]) -> str:
+    return when_text(r, ctx.lang)
+
+
+def when_text(r: dict[str, Any], lang: str) -> str:
+    """When an event happened: its date at its precision, else the days it may fall on."""
     date = r.get("date")
     if isinstance(date, ox.Literal) and date.datatype.value in _DATES:
-        return e(literal_date(date.value, date.datatype.value, ctx.lang))
-    return e(span_text(_day(r.get("earliest")), _day(r.get("latest")), ctx.lang))
+        return e(literal_date(date.value, date.datatype.value, lang))
+    return e(span_text(_day(r.get("earliest")), _day(r.get("latest")), lang))
 
 
 def _event(ctx: Context) -> str:
