@@ -88,10 +88,11 @@ def pages(size: int, work: Path, runs: int) -> dict:
     from csto_kg.paths import Layout
     from csto_kg.site import Site
     from csto_kg.site.export import describe
-    from csto_kg.store import open_store
 
-    layout = Layout.resolve(ROOT, _built(size, work))
-    store = open_store(layout)
+    build_dir = _built(size, work)
+    layout = Layout.resolve(ROOT, build_dir)
+    # The store itself, read-only: pages need neither the kept answers nor the dumps.
+    store = ox.Store.read_only(str((build_dir / "current").resolve()))
     site = Site(store, layout)
     chosen = dict(PAGES)
     busiest = next(iter(store.query(_BUSIEST_ACTOR, use_default_graph_as_union=True)), None)

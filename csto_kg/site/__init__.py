@@ -60,6 +60,7 @@ class Site:
         self.today = today or dt.date.today()
         self.downloads = downloads
         self._search_index: str | None = None
+        self._query_pages: dict[str, str] = {}
 
     def href(self, iri: str) -> str | None:
         """Where the site shows `iri`, if it is one of the graph's own."""
@@ -90,7 +91,9 @@ class Site:
         if stripped in ("", "/index.html"):
             return Page(200, home.home(self, languages, lang))
         if stripped in ("/query", "/sparql"):
-            return Page(200, home.query_page(self, lang))
+            if lang not in self._query_pages:  # the named queries do not change while a Site lives
+                self._query_pages[lang] = home.query_page(self, lang)
+            return Page(200, self._query_pages[lang])
         if stripped == "/" + home.PREFIXES_JSON:
             return Page(200, home.prefixes_json().decode("utf-8"), "application/json")
         if stripped == "/" + home.SEARCH_INDEX:
