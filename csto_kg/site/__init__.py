@@ -61,6 +61,7 @@ class Site:
         self.downloads = downloads
         self._search_index: str | None = None
         self._query_pages: dict[str, str] = {}
+        self._years: list[int] | None = None
 
     def href(self, iri: str) -> str | None:
         """Where the site shows `iri`, if it is one of the graph's own."""

@@ -181,13 +181,21 @@ class Reader:
         return rows[:limit]
 
     def tenures(self, iri: str) -> list[dict[str, Any]]:
+        """Terms held by `iri`, of the post `iri`, or of the posts of the organ `iri`: the
+        tenures found from the IRI first, then described (never from all tenures)."""
+        found = self.select(
+            f"SELECT DISTINCT ?t WHERE {{ {{ ?t csto:holder <{iri}> }} UNION {{ ?t csto:post <{iri}> }} "
+            f"UNION {{ ?p0 csto:postIn <{iri}> . ?t csto:post ?p0 }} }} LIMIT 300"
+        )
+        if not found:
+            return []
+        values = " ".join(f"<{r['t'].value}>" for r in found if isinstance(r["t"], ox.NamedNode))
         return self.select(f"""
             SELECT DISTINCT ?t ?post ?holder ?pf ?cf ?cu ?pu WHERE {{
-              {{ ?t csto:holder <{iri}> }} UNION {{ ?t csto:post <{iri}> }} UNION {{ ?p0 csto:postIn <{iri}> . ?t csto:post ?p0 }}
-              ?t a csto:Tenure ; csto:post ?post ; csto:holder ?holder .
+              VALUES ?t {{ {values} }} ?t a csto:Tenure ; csto:post ?post ; csto:holder ?holder .
               OPTIONAL {{ ?t csto:possiblyFrom ?pf }} OPTIONAL {{ ?t csto:certainlyFrom ?cf }}
               OPTIONAL {{ ?t csto:certainlyUntil ?cu }} OPTIONAL {{ ?t csto:possiblyUntil ?pu }}
-            }} ORDER BY ?post ?pf ?cf ?t LIMIT 300""")
+            }} ORDER BY ?post ?pf ?cf ?t""")
 
     def derived_from(self, source: str, limit: int = 300) -> list[dict[str, Any]]:
         return self.select(f"""

@@ -198,9 +198,12 @@ def entity_paths(site: Site) -> list[str]:
 
 
 def years(site: Site) -> list[int]:
-    """The years in which some event of the graph may have happened."""
-    rows = site.reader.select("SELECT DISTINCT (YEAR(?a) AS ?y) WHERE { ?e a csto:Event ; csto:earliest ?a } ORDER BY ?y")
-    return [int(r["y"].value) for r in rows if r["y"] is not None]
+    """The years in which some event of the graph may have happened (found once per Site:
+    it reads every event)."""
+    if site._years is None:
+        rows = site.reader.select("SELECT DISTINCT (YEAR(?a) AS ?y) WHERE { ?e a csto:Event ; csto:earliest ?a } ORDER BY ?y")
+        site._years = [int(r["y"].value) for r in rows if r["y"] is not None]
+    return site._years
 
 
 def year_page(site: Site, year: int, languages: list[str], lang: str) -> str | None:
