@@ -243,9 +243,9 @@ def where(data_root: str | None, build_dir: str | None) -> None:
 
 # Commands that live in modules of their own; each imports only click at module level,
 # so registering them costs nothing at start-up.
-from csto_kg import cli_link, cli_publish, cli_serve, cli_validate  # noqa: E402
+from csto_kg import cli_link, cli_publish, cli_serve, cli_site, cli_validate  # noqa: E402
 
-for _module in (cli_link, cli_serve, cli_validate, cli_publish):
+for _module in (cli_link, cli_serve, cli_validate, cli_site, cli_publish):
     _module.register(main)
 
 
