@@ -84,6 +84,9 @@ def result_format(name: str | None = None, path: str | Path | None = None) -> Re
         for fmt in RESULT_FORMATS:
             if suffix in fmt.extensions:
                 return fmt
+        if suffix:  # never a text table under a name that promises something else (x.ttl)
+            known = ", ".join(e for f in RESULT_FORMATS for e in f.extensions)
+            raise UsageError(f"cannot tell the result format of {path}: name the file {known}, or give --format")
     return RESULT_FORMATS[0]
 
 

@@ -28,6 +28,17 @@ from csto_kg.errors import CstoKgError, UsageError, one_line
 # /dev/stdout and /proc/self/fd/N name a stream this process already holds open.
 _SPECIAL = ("/dev/", "/proc/")
 
+# Temporary files being written, removed by discard_partial() when the process is stopped
+# without unwinding (csto_kg.watchdog).
+_partial: set[str] = set()
+
+
+def discard_partial() -> None:
+    """Remove the temporary files of outputs not yet complete."""
+    for path in list(_partial):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
 
 @contextlib.contextmanager
 def open_output(path: str | Path | None) -> Iterator[BinaryIO]:
@@ -87,6 +98,7 @@ def _atomic(target: Path, info: os.stat_result | None) -> Iterator[BinaryIO]:
     import tempfile  # not needed on the way to standard output, the common one
 
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    _partial.add(tmp)
     try:
         with os.fdopen(fd, "wb") as stream:
             yield stream
@@ -105,6 +117,8 @@ def _atomic(target: Path, info: os.stat_result | None) -> Iterator[BinaryIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    finally:
+        _partial.discard(tmp)
 
 
 def copy_file(path: Path, stream: BinaryIO, unreadable: Callable[[Path, OSError], Exception]) -> None:

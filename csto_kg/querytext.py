@@ -78,6 +78,12 @@ def query_form(text: str) -> str:
     return found.group(1).lower()
 
 
+def is_update(text: str) -> bool:
+    """True for a SPARQL update (INSERT, DELETE, DROP, ...): an update keyword and no query form."""
+    plain = _blank_out(text)
+    return not _FORM.search(plain) and bool(_UPDATE.search(plain))
+
+
 def with_prefixes(text: str) -> str:
     """The query with PREFIX declarations added for the project's prefixes it uses
     without declaring (the local engine knows them; a remote endpoint does not)."""

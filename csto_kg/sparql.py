@@ -21,7 +21,9 @@ from csto_kg.errors import QueryError, UsageError, one_line
 from csto_kg.namespaces import GRAPH_DERIVED, PREFIXES, XSD, asserted_graphs
 from csto_kg.output import copy_file
 from csto_kg.paths import Layout
-from csto_kg.querytext import substitute
+from csto_kg.querytext import is_update, substitute
+
+QUERY_TIMEOUT = 300.0  # seconds a command-line query may run, unless --timeout says otherwise
 
 _SPARQL_START = ("select", "ask", "construct", "describe", "prefix", "base", "#", "with", "insert", "delete")
 
@@ -36,6 +38,8 @@ def resolve(target: str, layout: Layout) -> catalogue.NamedQuery:
         if not _is_file(path):
             raise UsageError(f"query file not found: {target}")
         return catalogue.load_query_file(path)
+    if is_update(target):
+        raise UsageError("updates (INSERT, DELETE, DROP, CLEAR, LOAD, ...) are refused: csto-kg query only reads the built graph")
     if target.lstrip().lower().startswith(_SPARQL_START) or "{" in target:
         return catalogue.from_text(target)
     raise UsageError(f"unknown query {target!r}; named queries: {', '.join(known) or 'none'}")
@@ -169,12 +173,11 @@ class QueryResult:
             self._take()  # checks the answer is whole, as the build wrote it
             copy_file(self.stored, stream, self._unreadable)
             return
-        # Into memory first: a query that fails half-way writes nothing.
-        buffer = io.BytesIO()
+        # Streamed to its destination, not built in memory: a file is written whole or not
+        # at all (csto_kg.output), and a query that fails half-way exits non-zero.
         solutions = self._take()
         with self._reading():
-            solutions.serialize(buffer, format=fmt.oxigraph)
-        stream.write(buffer.getbuffer())
+            solutions.serialize(stream, format=fmt.oxigraph)
 
     def table(self) -> str:
         if self.kind == "ask":
@@ -304,6 +307,7 @@ def query_endpoint(
     given: dict[str, str] | None = None,
     *,
     endpoint: str,
+    graph: str | None = None,
     timeout: float | None = None,
     data_root: Path | str | None = None,
     build_dir: Path | str | None = None,
@@ -312,14 +316,16 @@ def query_endpoint(
 
     Needs no build. Parameters are checked against the query's header as for the local
     store and substituted as escaped terms (csto_kg.querytext.substitute); the project's
-    prefixes the query uses are declared for it.
+    prefixes the query uses are declared for it. `graph`, a named graph (the one `csto-kg
+    push` wrote), is sent as the default graph (default-graph-uri), so the query sees the
+    pushed data on any store, not only on those whose default graph is the union.
     """
     from csto_kg import remote
 
     layout = Layout.resolve(data_root, build_dir)
     named = resolve(target, layout)
     bound = params.substitutions(named, dict(given or {}))
-    where = remote.Endpoint(endpoint, timeout=timeout or remote.DEFAULT_TIMEOUT)
+    where = remote.Endpoint(endpoint, timeout=timeout or remote.DEFAULT_TIMEOUT, default_graph=graph)
     return remote.run(where, remote.prepare(named.text, bound))
 
 

@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,92 @@ def test_a_full_disk_is_one_line(where, output):
     with open("/dev/full", "wb") as full:
         proc = cli("query", "members", "-f", "csv", "-o", output, *where, stdout=full, stderr=subprocess.PIPE)
     one_line_error(proc, 1, "No space left")
+
+
+# One line instead of a traceback ------------------------------------------------------------
+
+
+def test_non_utf8_bytes_in_the_expression_are_a_usage_error(where):
+    one_line_error(cli("query", "-e", b'SELECT * WHERE { ?s ?p "\xff" }', *where), 2, "UTF-8", "\\xff")
+
+
+def test_non_utf8_bytes_on_standard_input_are_a_usage_error(where):
+    one_line_error(cli("query", "-", *where, input=b'SELECT * WHERE { ?s ?p "\xff" }'), 2, "standard input", "UTF-8")
+
+
+def test_non_utf8_bytes_in_a_parameter_are_a_usage_error(where):
+    one_line_error(cli("query", "-e", "SELECT * WHERE { ?s ?p ?v }", "-p", "v", b"\xff", *where), 2, "UTF-8")
+
+
+@pytest.mark.parametrize("command", [["query", "members", "--endpoint"], ["push", "--endpoint"]])
+def test_a_malformed_endpoint_url_is_a_usage_error(where, command):
+    one_line_error(cli(*command, "http://[::1/x", *where), 2, "invalid endpoint")
+
+
+def test_an_endpoint_with_a_line_break_is_shown_escaped(where):
+    line = one_line_error(cli("query", "members", "--endpoint", "http://127.0.0.1:1/x\nInjected: yes", *where), 2)
+    assert "\\n" in line
+
+
+@pytest.mark.parametrize("command", [["query", "members", "--endpoint"], ["push", "--endpoint"]])
+def test_an_endpoint_password_is_never_shown(where, command):
+    proc = cli(*command, "http://user:s3cret@127.0.0.1:1/sparql", *where)
+    line = one_line_error(proc, 1)
+    assert "s3cret" not in line and "***" in line
+
+
+def test_a_usage_error_from_the_option_parser_is_one_line(where):
+    one_line_error(cli("query", "members", "--no-such-option", *where), 2, "--no-such-option")
+    one_line_error(cli("query", "members", "-p", "date", *where), 2)
+
+
+def test_a_parameter_given_twice_is_a_usage_error(where):
+    one_line_error(cli("query", "members", "-p", "date", "2000-01-01", "-p", "date", "2001-01-01", *where), 2, "twice")
+
+
+def test_an_update_is_refused_as_an_update(where):
+    one_line_error(cli("query", "-e", "DROP ALL", *where), 2, "updates")
+    one_line_error(cli("query", "-e", "INSERT DATA { kg:a kg:b kg:c }", *where), 2, "updates")
+
+
+def test_a_select_answer_is_not_written_as_a_table_under_an_rdf_name(where, tmp_path):
+    one_line_error(cli("query", "members", "-o", str(tmp_path / "x.ttl"), *where), 2, "--format")
+    assert not (tmp_path / "x.ttl").exists()
+
+
+def test_an_integer_parameter_with_a_control_character_is_read_as_checked():
+    from csto_kg.catalogue import Param
+    from csto_kg.params import bind
+
+    assert bind(Param("n", "integer"), "0\x1f").value == "0"
+    assert bind(Param("n", "integer"), "\x1c12\x1d").value == "12"
+
+
+# Time limit and Ctrl-C -------------------------------------------------------------------------
+
+_ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+_ENDLESS_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_a_query_past_its_timeout_stops_and_leaves_no_file(where, tmp_path):
+    proc = cli("query", "-e", _ENDLESS, "--timeout", "1", "-o", str(tmp_path / "n.csv"), *where)
+    one_line_error(proc, 1, "time limit")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_stops_a_running_query_with_130_and_no_file(where, tmp_path):
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "csto_kg", "query", "-e", _ENDLESS_ROWS, "-o", str(tmp_path / "n.csv"), *where],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    # Once answers reach the temporary output (streamed, not held in memory), the query runs.
+    while process.poll() is None and not any(p.stat().st_size for p in tmp_path.iterdir()):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.decode().strip() == "csto-kg: interrupted"
+    assert list(tmp_path.iterdir()) == []
