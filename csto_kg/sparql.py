@@ -124,6 +124,7 @@ class QueryResult:
         self._solutions = solutions  # gives the solutions (again)
         self._pending = pending  # solutions obtained and not read yet
         self._name = name
+        self._store_dir: Path | None = None  # the build it comes from, named if it is found damaged
 
     def __repr__(self) -> str:  # says what is known without reading the answer
         what = {"select": f"variables={self.variables}", "ask": f"boolean={self.boolean}"}.get(self.kind, f"{len(self.triples)} triples")
@@ -205,11 +206,20 @@ class QueryResult:
         except (OSError, RuntimeError, SyntaxError, ValueError) as err:
             if self.stored is not None:
                 raise self._unreadable(self.stored, err) from None
+            if _is_damage(err):
+                from csto_kg.store import damaged
+
+                raise damaged(self._store_dir, err) from None
             raise QueryError(f"{self._name} failed: {one_line(err)}") from None
 
     @staticmethod
     def _unreadable(path: Path, err: Exception) -> QueryError:
         return QueryError(f"the kept answer {path} cannot be read ({one_line(err)}): run `csto-kg build` again")
+
+
+def _is_damage(err: BaseException) -> bool:
+    """An error of the storage engine about its own files, not about the query."""
+    return isinstance(err, RuntimeError) and str(err).startswith(("Corruption", "IO error"))
 
 
 def query_text(named: catalogue.NamedQuery, given: dict[str, str] | None = None) -> str:
@@ -246,16 +256,26 @@ def run_on_store(
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax error in {named.name}: {one_line(err)}") from None
         except (OSError, ValueError, RuntimeError) as err:
+            if _is_damage(err):
+                from csto_kg.store import damaged
+
+                raise damaged(store_dir, err) from None
             raise QueryError(f"{label} failed: {one_line(err)}") from None
 
     result = execute()
     if isinstance(result, ox.QuerySolutions):
-        return QueryResult("select", [v.value for v in result.variables], solutions=execute, pending=result, name=label)
+        answer = QueryResult("select", [v.value for v in result.variables], solutions=execute, pending=result, name=label)
+        answer._store_dir = store_dir
+        return answer
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(result), solutions=execute, name=label)
     try:
         triples = list(result)
     except (OSError, RuntimeError) as err:
+        if _is_damage(err):
+            from csto_kg.store import damaged
+
+            raise damaged(store_dir, err) from None
         raise QueryError(f"{label} failed: {one_line(err)}") from None
     return QueryResult("graph", triples=triples, name=label)
 

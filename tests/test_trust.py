@@ -200,3 +200,110 @@ def test_ctrl_c_stops_a_running_query_with_130_and_no_file(where, tmp_path):
     assert process.returncode == 130, err
     assert err.decode().strip() == "csto-kg: interrupted"
     assert list(tmp_path.iterdir()) == []
+
+
+# The build folder: a build removes only what it made ------------------------------------------
+
+
+def _quad():
+    import pyoxigraph as ox
+
+    return ox.Quad(
+        ox.NamedNode("http://example.org/s"),
+        ox.NamedNode("http://example.org/p"),
+        ox.Literal("o"),
+        ox.NamedNode("https://w3id.org/csto-kg/graph/article"),
+    )
+
+
+def test_a_folder_of_the_user_under_stores_is_never_removed(tmp_path):
+    from csto_kg.errors import CstoKgError
+    from csto_kg.paths import Layout
+    from csto_kg.store import write_store
+
+    layout = Layout.resolve(tmp_path / "data", tmp_path / "build")
+    write_store(layout, [_quad()], {"article": 1})
+    photos = layout.build_dir / "stores" / "photos"
+    photos.mkdir()
+    (photos / "cat.jpg").write_bytes(b"\xff\xd8")
+    with pytest.raises(CstoKgError, match=r"did not make .*stores/photos"):
+        write_store(layout, [_quad()], {"article": 1})
+    assert (photos / "cat.jpg").read_bytes() == b"\xff\xd8"
+
+
+def test_a_build_folder_holding_other_files_is_refused(tmp_path):
+    build = tmp_path / "build"
+    (build / "stores" / "photos").mkdir(parents=True)
+    line = one_line_error(cli("query", "members", "--data", str(ROOT), "--build-dir", str(build)), 1, "did not make")
+    assert "stores/photos" in line
+    assert (build / "stores" / "photos").is_dir()
+
+
+def test_a_current_that_is_not_the_builds_link_is_refused(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "current").write_text("my notes\n")
+    one_line_error(cli("build", "--data", str(ROOT), "--build-dir", str(build)), 1, "current")
+    assert (build / "current").read_text() == "my notes\n"
+
+
+# Damaged builds, odd source files, freshness --------------------------------------------------
+
+
+def test_a_damaged_store_names_the_build_and_the_repair(build_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "build"
+    shutil.copytree(build_dir, copy, symlinks=True)
+    store = (copy / "current").resolve()
+    for part in [*store.glob("*.sst"), *store.glob("*.log")]:
+        os.truncate(part, part.stat().st_size // 2)
+    line = one_line_error(cli("query", "-e", "SELECT * WHERE { ?s ?p ?o } LIMIT 3", "--data", str(ROOT), "--build-dir", str(copy)), 1)
+    assert "damaged" in line and str(store) in line and "csto-kg build" in line
+
+
+def _data_with(tmp_path: Path, make) -> Path:
+    from conftest import scratch_copy
+
+    data = scratch_copy(tmp_path / "data")
+    make(data / "graph" / "article" / "zz-odd.ttl")
+    return data
+
+
+def test_a_source_that_is_a_fifo_is_refused_not_waited_for(tmp_path):
+    data = _data_with(tmp_path, os.mkfifo)
+    proc = cli("build", "--data", str(data), "--build-dir", str(tmp_path / "build"), timeout=120)
+    one_line_error(proc, 1, "zz-odd.ttl", "not a regular file")
+
+
+def test_a_source_that_is_a_device_is_refused_not_read(tmp_path):
+    data = _data_with(tmp_path, lambda p: p.symlink_to("/dev/zero"))
+    proc = cli("build", "--data", str(data), "--build-dir", str(tmp_path / "build"), timeout=120)
+    one_line_error(proc, 1, "zz-odd.ttl", "not a regular file")
+
+
+def test_freshness_covers_every_file_of_the_package_and_the_queries(layout):
+    from csto_kg.store import _inputs
+
+    keys = set(_inputs(layout))
+    package = ROOT / "csto_kg"
+    for path in package.rglob("*.py"):
+        assert f"csto_kg/{path.relative_to(package)}" in keys
+    assert "queries/members.rq" in keys
+
+
+def test_an_ill_typed_date_is_placed_at_its_file(tmp_path):
+    from conftest import scratch_copy
+
+    data = scratch_copy(tmp_path / "data")
+    source = data / "graph" / "article" / "zz-bad.ttl"
+    source.write_text(
+        "@prefix kg: <https://w3id.org/csto-kg/resource/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'kg:zz-odd rdfs:label "odd"@en ; <https://w3id.org/csto-kg/ontology#memberSince> "1993"^^xsd:date .\n'
+    )
+    proc = cli("validate", "--data", str(data), "--build-dir", str(tmp_path / "build"))
+    out = proc.stdout.decode() + proc.stderr.decode()
+    assert proc.returncode == 1
+    assert "(no source line)" not in out
+    assert "zz-bad.ttl:4" in out
