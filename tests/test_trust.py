@@ -307,3 +307,21 @@ def test_an_ill_typed_date_is_placed_at_its_file(tmp_path):
     assert proc.returncode == 1
     assert "(no source line)" not in out
     assert "zz-bad.ttl:4" in out
+
+
+CONSISTENCY_FIXTURES = sorted((ROOT / "tests" / "fixtures" / "invalid" / "consistency").glob("*.ttl"))
+
+
+@pytest.mark.parametrize("fixture", CONSISTENCY_FIXTURES, ids=[p.stem for p in CONSISTENCY_FIXTURES])
+def test_a_node_in_two_disjoint_classes_does_not_validate(fixture, tmp_path):
+    from conftest import scratch_copy
+
+    from csto_kg.validate import CONSISTENCY, validate
+
+    data = scratch_copy(tmp_path / "data")
+    copy = data / "graph" / "article" / f"zz-{fixture.name}"
+    copy.write_text(fixture.read_text(encoding="utf-8"), encoding="utf-8")
+    report = validate(data, tmp_path / "build")
+    assert not report.conforms
+    assert [p.rule for p in report.problems] == [CONSISTENCY], report.text()
+    assert "disjoint" in report.problems[0].message.lower()
