@@ -100,6 +100,9 @@ _VARIABLE = re.compile(r"[?$]([A-Za-z_][\w]*)")
 _CLAUSE = re.compile(r"(?<![\w:?$])(SELECT|WHERE|GROUP\s+BY|ORDER\s+BY|HAVING|LIMIT|OFFSET|VALUES)(?![\w:])", re.I)
 
 
+_AS_BEFORE = re.compile(r"(?<![\w:?$])AS\s*\Z", re.I)
+
+
 def substitute(text: str, bound: dict[ox.Variable, Any]) -> str:
     """Bind parameters for a remote endpoint, where the engine's substitution is not at hand.
 
@@ -134,8 +137,15 @@ def substitute(text: str, bound: dict[ox.Variable, Any]) -> str:
         # a pattern again, where a parenthesised term would read as an RDF collection.
         elif clause in ("GROUP", "ORDER") and "}" in plain[at : match.start()]:
             clause = "WHERE"
+        if _AS_BEFORE.search(plain[max(0, match.start() - 64) : match.start()]) or (
+            clause == "VALUES" and "{" not in plain[at : match.start()]
+        ):
+            raise UsageError(f"the query binds ?{name} itself (AS, BIND or VALUES): it is not a parameter that can be given a value")
         term = terms[name]
-        if clause == "SELECT" and at == outer_select:
+        in_expression = clause == "SELECT" and plain.count("(", at, match.start()) > plain.count(")", at, match.start())
+        if in_expression:  # `SELECT (YEAR(?date) AS ?y)`: the term, inside the expression
+            replacement = term
+        elif clause == "SELECT" and at == outer_select:
             replacement = f"({term} AS ?{name})"
         elif clause == "SELECT":
             replacement = ""

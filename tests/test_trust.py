@@ -325,3 +325,24 @@ def test_a_node_in_two_disjoint_classes_does_not_validate(fixture, tmp_path):
     assert not report.conforms
     assert [p.rule for p in report.problems] == [CONSISTENCY], report.text()
     assert "disjoint" in report.problems[0].message.lower()
+
+
+# Parameters inside expressions, or bound by the query itself -------------------------------------
+
+
+def test_a_parameter_inside_a_select_expression_is_bound_there(ask):
+    rows = ask("SELECT (YEAR(?date) AS ?y) WHERE { }", date="2000-01-01")
+    assert rows == [{"y": 2000}]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?date WHERE { BIND(1 AS ?date) }",
+        "SELECT ?date WHERE { VALUES ?date { 1 } }",
+        "SELECT ?date WHERE { VALUES (?a ?date) { (1 2) } }",
+        "SELECT (1 AS ?date) WHERE { }",
+    ],
+)
+def test_a_parameter_the_query_binds_itself_is_a_usage_error(where, text):
+    one_line_error(cli("query", "-e", text, "-p", "date", "2000-01-01", *where), 2, "binds ?date itself")
