@@ -177,8 +177,14 @@ class QueryResult:
         # Streamed to its destination, not built in memory: a file is written whole or not
         # at all (csto_kg.output), and a query that fails half-way exits non-zero.
         solutions = self._take()
-        with self._reading():
-            solutions.serialize(stream, format=fmt.oxigraph)
+        sink = _Sink(stream)
+        try:
+            with self._reading():
+                solutions.serialize(sink, format=fmt.oxigraph)
+        except QueryError:
+            if sink.error is not None:  # the destination failed (a closed pipe, a full disk), not the answer
+                raise sink.error from None
+            raise
 
     def table(self) -> str:
         if self.kind == "ask":
@@ -220,6 +226,25 @@ class QueryResult:
 def _is_damage(err: BaseException) -> bool:
     """An error of the storage engine about its own files, not about the query."""
     return isinstance(err, RuntimeError) and str(err).startswith(("Corruption", "IO error"))
+
+
+class _Sink:
+    """A stream that remembers its own write error, so that it is told from a read error."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.error: OSError | None = None
+
+    def write(self, data: bytes) -> int | None:
+        try:
+            return self.stream.write(data)
+        except OSError as err:
+            self.error = err
+            raise
+
+    def flush(self) -> None:
+        with contextlib.suppress(AttributeError):
+            self.stream.flush()
 
 
 def query_text(named: catalogue.NamedQuery, given: dict[str, str] | None = None) -> str:

@@ -577,13 +577,13 @@ def seeds() -> dict[str, list[bytes]]:
 # itself overflows its stack; refusing deeper queries is the query front's job.
 NESTING = [(b"{", b"}"), (b"(", b")"), (b"[ <urn:p> ", b" ]"), (b"!", b""), (b"(", b" )")]
 MAX_DEPTH = 200
-REPEATED = [b"service ", b"SERVICE <http://127.0.0.1:9/> { ", b"{ ", b"# comment\n", b"<urn:a> ", b'"x" ', b"prefix p: <urn:p> "]
+# Words that do not nest: a repeated `{ ` is deep nesting, the generator above.
+REPEATED = [b"service ", b"SERVICE ", b"LOAD ", b"# comment\n", b"<urn:a> ", b'"x" ', b"prefix p: <urn:p> ", b"?x "]
 MAX_SIZE = 1 << 18  # bytes of a large input
 
 
-def nest(rng: random.Random, data: bytes, pos: int) -> bytes:
+def nest(rng: random.Random, data: bytes, pos: int, depth: int) -> bytes:
     opening, closing = rng.choice(NESTING)
-    depth = rng.randint(1, MAX_DEPTH)
     return data[:pos] + opening * depth + data[pos:] + closing * depth
 
 
@@ -609,12 +609,13 @@ def reencode(rng: random.Random, data: bytes) -> bytes:
 
 def mutate(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
     out = bytearray(data)
-    limit = 20000
+    limit, nested = 20000, 0
     for _ in range(rng.choice((1, 1, 2, 3, 4, 8))):
         op = rng.randrange(13)
         pos = rng.randrange(len(out) + 1)
-        if op == 10:
-            out = bytearray(nest(rng, bytes(out), pos))
+        if op == 10:  # the depths of all nestings of one input add up to MAX_DEPTH at most
+            depth = rng.randint(0, MAX_DEPTH - nested)
+            out, nested = bytearray(nest(rng, bytes(out), pos, depth)), nested + depth
             continue
         if op == 11:
             out, limit = bytearray(enlarge(rng, bytes(out), pos)), MAX_SIZE + len(out)
