@@ -307,6 +307,7 @@ def test_an_ill_typed_date_is_placed_at_its_file(tmp_path):
     assert proc.returncode == 1
     assert "(no source line)" not in out
     assert "zz-bad.ttl:4" in out
+    one_line_error(cli("build", "--data", str(data), "--build-dir", str(tmp_path / "build")), 1, "zz-bad.ttl:4:")
 
 
 CONSISTENCY_FIXTURES = sorted((ROOT / "tests" / "fixtures" / "invalid" / "consistency").glob("*.ttl"))
