@@ -118,7 +118,8 @@ class QueryResult:
         self.kind = kind  # "select", "ask" or "graph"
         self.variables = list(variables or [])
         self.boolean = boolean
-        self.triples = list(triples or [])
+        self._triples = list(triples or [])
+        self._have_triples = triples is not None or kind != "graph" or (pending is None and solutions is None)
         self.stored = stored  # the build's kept answer (csto_kg.answers) this one is read from
         self._rows = None if rows is None else list(rows)
         self._solutions = solutions  # gives the solutions (again)
@@ -129,6 +130,16 @@ class QueryResult:
     def __repr__(self) -> str:  # says what is known without reading the answer
         what = {"select": f"variables={self.variables}", "ask": f"boolean={self.boolean}"}.get(self.kind, f"{len(self.triples)} triples")
         return f"<QueryResult {self.kind} {what}>"
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE answer (read now if still pending)."""
+        if not self._have_triples:
+            pending = self._take()
+            with self._reading():
+                self._triples = list(pending)
+            self._have_triples = True
+        return self._triples
 
     @property
     def rows(self) -> list[tuple[Any, ...]]:
@@ -164,7 +175,11 @@ class QueryResult:
         if self.kind == "graph":
             name = {"json": "json-ld", "table": "turtle"}.get(fmt_name or "turtle", fmt_name)
             fmt = formats.rdf_format(name)
-            ox.serialize(self.triples, stream, format=fmt.oxigraph, prefixes=PREFIXES)
+            if self._have_triples:
+                ox.serialize(self._triples, stream, format=fmt.oxigraph, prefixes=PREFIXES)
+                return
+            pending = self._take()  # the answer once more if it was streamed already
+            self._serialize(lambda sink: ox.serialize(pending, sink, format=fmt.oxigraph, prefixes=PREFIXES), stream)
             return
         fmt = formats.result_format(fmt_name)
         if fmt.oxigraph is None:
@@ -177,12 +192,17 @@ class QueryResult:
         # Streamed to its destination, not built in memory: a file is written whole or not
         # at all (csto_kg.output), and a query that fails half-way exits non-zero.
         solutions = self._take()
+        self._serialize(lambda sink: solutions.serialize(sink, format=fmt.oxigraph), stream)
+
+    def _serialize(self, write: Callable[[_Sink], None], stream: BinaryIO) -> None:
+        """Stream the answer to `stream`; a failing destination (a closed pipe, a full disk)
+        is raised as its own error, a failing answer as the query's."""
         sink = _Sink(stream)
         try:
             with self._reading():
-                solutions.serialize(sink, format=fmt.oxigraph)
+                write(sink)
         except QueryError:
-            if sink.error is not None:  # the destination failed (a closed pipe, a full disk), not the answer
+            if sink.error is not None:
                 raise sink.error from None
             raise
 
@@ -294,15 +314,10 @@ def run_on_store(
         return answer
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(result), solutions=execute, name=label)
-    try:
-        triples = list(result)
-    except (OSError, RuntimeError) as err:
-        if _is_damage(err):
-            from csto_kg.store import damaged
-
-            raise damaged(store_dir, err) from None
-        raise QueryError(f"{label} failed: {one_line(err)}") from None
-    return QueryResult("graph", triples=triples, name=label)
+    # Streamed when written (QueryResult.write), read whole only when asked for (`triples`).
+    answer = QueryResult("graph", pending=result, solutions=execute, name=label)
+    answer._store_dir = store_dir
+    return answer
 
 
 def _from_kept(kept: answers.Kept, label: str) -> QueryResult:

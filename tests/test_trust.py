@@ -347,3 +347,9 @@ def test_a_parameter_inside_a_select_expression_is_bound_there(ask):
 )
 def test_a_parameter_the_query_binds_itself_is_a_usage_error(where, text):
     one_line_error(cli("query", "-e", text, "-p", "date", "2000-01-01", *where), 2, "binds ?date itself")
+
+
+def test_a_construct_answer_is_streamed_and_stopped_at_its_timeout(where, tmp_path):
+    text = "CONSTRUCT { ?a ?b ?c . ?d ?e ?f } WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    one_line_error(cli("query", "-e", text, "--timeout", "2", "-o", str(tmp_path / "g.nt"), *where), 1, "time limit")
+    assert list(tmp_path.iterdir()) == []
