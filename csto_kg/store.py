@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -54,6 +55,7 @@ BUILD_MARK = ".csto-kg-build"  # in the build folder
 STORE_MARK = ".csto-kg-store"  # in each store, written before anything else
 # What a build folder may hold at its top: what builds made, and the enrichment.
 _OURS = {"current", "stores", BUILD_LOCK, BUILD_MARK, "enrich"}
+_STORE_NAME = re.compile(r"\d{8}T\d{6}-\d+-\d+")  # as _write_store names a store
 
 
 def _inputs(layout: Layout) -> dict[str, Path]:
@@ -152,7 +154,7 @@ def write_store(layout: Layout, quads: Sequence[ox.Quad], counts: dict[str, int]
     stores = layout.build_dir / "stores"
     try:
         layout.build_dir.mkdir(parents=True, exist_ok=True)
-        check_build_dir(layout.build_dir)
+        check_build_dir(layout.build_dir, stores=False)  # stores/ is read under the lock, where no build adds to it
         (layout.build_dir / BUILD_MARK).touch()
         stores.mkdir(exist_ok=True)
     except OSError as err:
@@ -167,21 +169,24 @@ def _ours(path: Path) -> bool:
     or being removed."""
     if path.name.startswith(_TRASH) or path.name.startswith(".current-"):
         return True
+    if _STORE_NAME.fullmatch(path.name) and path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+        return True  # made by a build killed before it could mark it
     return path.is_dir() and not path.is_symlink() and ((path / STORE_MARK).is_file() or (path / MANIFEST).is_file())
 
 
-def check_build_dir(build_dir: Path) -> None:
+def check_build_dir(build_dir: Path, stores: bool = True) -> None:
     """Refuse (one line) a build folder that holds what builds did not make: a build
-    replaces `current` and removes stores, and must not do so to the user's own files."""
+    replaces `current` and removes stores, and must not do so to the user's own files.
+    `stores`: look inside stores/ too (only under the build lock)."""
     strangers = [p.name for p in build_dir.iterdir() if p.name not in _OURS and not p.name.startswith(".current-")]
     current = build_dir / "current"
     if current.exists() and not current.is_symlink():
         strangers.append("current (not the link a build makes)")
-    stores = build_dir / "stores"
-    if stores.is_symlink() or (stores.exists() and not stores.is_dir()):
+    folder = build_dir / "stores"
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         strangers.append("stores (not the folder a build makes)")
-    elif stores.is_dir():
-        strangers += [f"stores/{p.name}" for p in stores.iterdir() if not _ours(p)]
+    elif stores and folder.is_dir():
+        strangers += [f"stores/{p.name}" for p in folder.iterdir() if not _ours(p)]
     if strangers:
         shown = ", ".join(sorted(strangers)[:5]) + (", ..." if len(strangers) > 5 else "")
         raise CstoKgError(
