@@ -6,20 +6,69 @@ failed check or runtime error, 2 a usage error.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from csto_kg import __version__
-from csto_kg.errors import CstoKgError
+from csto_kg.errors import CstoKgError, UsageError, one_line
 
 
 def fail(err: CstoKgError) -> None:
     click.echo(f"csto-kg: error: {err}", err=True)
     sys.exit(err.exit_code)
+
+
+def _stop(reason: str, code: int) -> NoReturn:
+    """End the process at once (from csto_kg.watchdog's thread), saying why on stderr."""
+    line = "csto-kg: interrupted" if code == 130 else f"csto-kg: error: {reason}"
+    with contextlib.suppress(OSError):
+        os.write(2, (line + "\n").encode("utf-8"))
+    os._exit(code)
+
+
+def text_argument(value: str, what: str) -> str:
+    """`value` as given on the command line, refused (usage error) when it is not UTF-8:
+    Python keeps such bytes as lone surrogates, which no later step can encode."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise UsageError(f"{what} is not valid UTF-8 text: {one_line(raw)}") from None
+    return value
+
+
+def read_stdin() -> str:
+    """Standard input as UTF-8 text; other bytes are a usage error."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise UsageError(f"standard input is not valid UTF-8 text (byte {err.start})") from None
+
+
+class OneLineGroup(click.Group):
+    """A group whose usage errors are one line, as every other error (click prints four)."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as err:
+            ctx = getattr(err, "ctx", None)
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            click.echo(f"csto-kg: error: {one_line(err.format_message())}{hint}", err=True)
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("csto-kg: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -73,7 +122,7 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
     ctx.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--version",
     is_flag=True,
@@ -114,6 +163,16 @@ def build(data_root: str | None, build_dir: str | None) -> None:
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
 @click.option("--asserted", is_flag=True, help="Query what the sources assert, without inferences.")
 @click.option("--endpoint", metavar="URL", help="Run the query on this remote SPARQL endpoint instead of the built graph.")
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="With --endpoint: query this named graph as the default graph (sent as default-graph-uri), e.g. the one `push` wrote.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    help="Stop the query after this many seconds (0: no limit) [default: 300, or for --endpoint 60 per read].",
+)
 @layout_options
 @handle_errors
 def query(
@@ -124,6 +183,8 @@ def query(
     output: str,
     asserted: bool,
     endpoint: str | None,
+    graph: str | None,
+    timeout: float | None,
     data_root: str | None,
     build_dir: str | None,
 ) -> None:
@@ -137,28 +198,66 @@ def query(
       echo "ASK { kg:armenia a csto:State }" | csto-kg query -
       csto-kg query --endpoint https://query.wikidata.org/sparql wikidata-query.rq
     """
-    from csto_kg import formats
-    from csto_kg.errors import UsageError
-    from csto_kg.output import open_output
-    from csto_kg.sparql import query as run_query
-
     if expression is not None and target is not None:
         raise UsageError("give either TARGET or -e, not both")
     if expression is None and target is None:
         raise UsageError("give a query name, a .rq file, - for standard input, or -e TEXT (see `csto-kg queries`)")
-    text = expression if expression is not None else (sys.stdin.read() if target == "-" else target)
-    given = dict(params)
-    if fmt is not None and fmt not in formats.names() and fmt not in ("ttl", "jsonld", "json-ld"):
-        raise UsageError(f"unknown format {fmt!r}; known: {', '.join(formats.names())}")
+    if expression is not None:
+        text = text_argument(expression, "-e")
+    else:
+        text = read_stdin() if target == "-" else text_argument(str(target), "TARGET")
+    given = _given(params)
+    if graph is not None and endpoint is None:
+        raise UsageError("--graph applies to a remote --endpoint; the built graph's sources are all queried")
     if endpoint is not None:
-        from csto_kg.sparql import query_endpoint
-
         if asserted:
             raise UsageError("--asserted applies to the built graph, not to a remote --endpoint")
-        result = query_endpoint(text, given, endpoint=endpoint, data_root=data_root, build_dir=build_dir)
-    else:
+        _query_endpoint(text, given, fmt, output, endpoint, graph, timeout=timeout, data_root=data_root, build_dir=build_dir)
+        return
+    from csto_kg.paths import Layout
+    from csto_kg.pipeline import ensure_built
+    from csto_kg.sparql import QUERY_TIMEOUT
+    from csto_kg.watchdog import guard
+
+    _check_format(fmt)
+    ensure_built(Layout.resolve(data_root, build_dir))  # a build is not the query: not timed
+    limit = QUERY_TIMEOUT if timeout is None else timeout
+    with guard(limit or None, _stop):
+        from csto_kg.sparql import query as run_query
+
         result = run_query(text, given, asserted=asserted, data_root=data_root, build_dir=build_dir)
-    if fmt is None and output != "-":
+        _write(result, fmt, output)
+
+
+def _given(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    given: dict[str, str] = {}
+    for name, value in params:
+        if name in given:
+            raise UsageError(f"parameter {one_line(name)!r} given twice: give each -p once")
+        given[text_argument(name, "-p name")] = text_argument(value, f"-p {name}")
+    return given
+
+
+def _check_format(fmt: str | None) -> None:
+    from csto_kg import formats
+
+    if fmt is not None and fmt not in formats.names() and fmt not in ("ttl", "jsonld", "json-ld"):
+        raise UsageError(f"unknown format {fmt!r}; known: {', '.join(formats.names())}")
+
+
+def _query_endpoint(text: str, given: dict[str, str], fmt: str | None, output: str, endpoint: str, graph: str | None, **kw: Any) -> None:
+    from csto_kg.sparql import query_endpoint
+
+    _check_format(fmt)
+    result = query_endpoint(text, given, endpoint=endpoint, graph=graph, timeout=kw.pop("timeout") or None, **kw)
+    _write(result, fmt, output)
+
+
+def _write(result: Any, fmt: str | None, output: str) -> None:
+    from csto_kg import formats
+    from csto_kg.output import open_output
+
+    if fmt is None and output not in ("-", ""):
         fmt = (formats.rdf_format(path=output) if result.kind == "graph" else formats.result_format(path=output)).name
     with open_output(output) as stream:
         result.write(stream, fmt)

@@ -33,6 +33,7 @@ from csto_kg.output import copy_file
 
 FOLDER = "dumps"
 CONTEXT = "context.json"
+SUMS = "sums.json"  # the SHA-256 of every part, written last: an export joins only intact parts
 FORMATS = ("turtle", "json-ld")  # the formats written, by name in csto_kg/formats.py
 _XSD_STRING = XSD + "string"
 _VALUE = ox.NamedNode("urn:csto-kg:value")
@@ -117,6 +118,28 @@ def write(store_dir: Path, quads: Sequence[ox.Quad]) -> None:
     for name, text in expanded.items():
         _part(folder, name, "json-ld").write_bytes(jsonld.compact_nodes(text, context))
     (folder / CONTEXT).write_text(json.dumps(context, indent=1), encoding="utf-8")
+    sums = {path.name: _sha256(path) for path in sorted(folder.iterdir())}
+    (folder / SUMS).write_text(json.dumps(sums, indent=1), encoding="utf-8")
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def intact(folder: Path, paths: Iterable[Path]) -> bool:
+    """True when each of `paths` is as the build wrote it (its SHA-256 in SUMS). A part
+    changed or cut, or a build without sums, is not joined: the store gives the export."""
+    try:
+        sums = json.loads((folder / SUMS).read_text(encoding="utf-8"))
+        return isinstance(sums, dict) and all(sums.get(path.name) == _sha256(path) for path in paths)
+    except (OSError, ValueError):
+        return False
 
 
 def available(store_dir: Path | None, format_name: str) -> bool:
@@ -147,6 +170,9 @@ def write_export(
     names = ("asserted", "entailed")[: 2 if inferred else 1]
     if not all(_part(folder, name, kind).is_file() for name in names for kind in FORMATS):
         return False  # a damaged build folder: the store still gives the export
+    needed = [_part(folder, name, "json-ld" if format_name == "json-ld" else "turtle") for name in names]
+    if not intact(folder, [*needed, *([folder / CONTEXT] if format_name == "json-ld" else [])]):
+        return False  # a part changed since the build: joined, it could make a document that does not parse
     if format_name not in FORMATS:
         read = (q.triple for name in names for q in _parse_turtle(_part(folder, name, "turtle")))
         ox.serialize(itertools.chain(read, description), stream, format=formats.rdf_format(format_name).oxigraph, prefixes=prefixes)

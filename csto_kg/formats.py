@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from csto_kg.errors import UsageError
+from csto_kg.errors import UsageError, one_line
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def rdf_format(name: str | None = None, path: str | Path | None = None) -> RdfFo
                 return fmt
         if suffix == ".json":
             return rdf_format("json-ld")
-        raise UsageError(f"cannot tell the RDF format of {path}: give --format")
+        raise UsageError(f"cannot tell the RDF format of {one_line(path)}: give --format")
     return RDF_FORMATS[0]
 
 
@@ -116,6 +116,9 @@ def result_format(name: str | None = None, path: str | Path | None = None) -> Re
         for fmt in RESULT_FORMATS:
             if suffix in fmt.extensions:
                 return fmt
+        if suffix:  # never a text table under a name that promises something else (x.ttl)
+            known = ", ".join(e for f in RESULT_FORMATS for e in f.extensions)
+            raise UsageError(f"cannot tell the result format of {one_line(path)}: name the file {known}, or give --format")
     return RESULT_FORMATS[0]
 
 

@@ -6,6 +6,8 @@ message passes on as FILE:LINE:COLUMN.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,14 +18,36 @@ from csto_kg.errors import LoadError, one_line
 from csto_kg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, OWL, XSD
 from csto_kg.paths import Layout
 
+# A source larger than this is refused rather than read into memory (the project's own
+# sources are a few MB; 10^6 triples of Turtle are about 100 MB).
+MAX_SOURCE_BYTES = 1 << 30
+
+
+def check_source(path: Path) -> os.stat_result:
+    """The status of a source file, which must be a regular file of at most MAX_SOURCE_BYTES:
+    a device never ends (/dev/zero) and a FIFO blocks the build until someone writes."""
+    try:
+        info = path.stat()
+    except OSError as err:
+        raise LoadError(f"{path}: cannot read: {one_line(err.strerror or err)}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise LoadError(f"{path}: not a regular file (a device, FIFO or socket): only files are read as sources")
+    if info.st_size > MAX_SOURCE_BYTES:
+        raise LoadError(f"{path}: {info.st_size} bytes, more than the {MAX_SOURCE_BYTES} a source may have")
+    return info
+
 
 def parse_file(path: Path, graph: str, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> list[ox.Quad]:
     """All triples of one file, as quads in `graph`. Raises LoadError naming file and line."""
     target = ox.NamedNode(graph)
+    check_source(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = stream.read(MAX_SOURCE_BYTES + 1)  # a file that grew meanwhile is still bounded
     except OSError as err:
         raise LoadError(f"{path}: cannot read: {one_line(err.strerror or err)}") from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise LoadError(f"{path}: more than the {MAX_SOURCE_BYTES} bytes a source may have")
     # A UTF-8 byte order mark is allowed at the start of a file; the parser does not expect one.
     data = data.removeprefix(b"\xef\xbb\xbf")
     try:

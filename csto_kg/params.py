@@ -41,9 +41,10 @@ def bind(param: Param, value: str) -> ox.NamedNode | ox.Literal:
             raise UsageError(f"invalid date {value!r} for parameter {param.name!r}: give a day, YYYY-MM-DD")
         return ox.Literal(lexical, datatype=ox.NamedNode(XSD_DATE))
     if param.type == "integer":
-        if not re.fullmatch(r"[+-]?\d+", value.strip()):
+        text = value.strip()  # what is checked is what is converted
+        if not re.fullmatch(r"[+-]?\d+", text):
             raise UsageError(f"invalid integer {value!r} for parameter {param.name!r}")
-        return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))
     if param.type == "enum":
         if value not in param.choices:
             raise UsageError(f"invalid value {value!r} for parameter {param.name!r}: choose one of {', '.join(param.choices)}")

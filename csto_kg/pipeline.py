@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from csto_kg.errors import ConsistencyError
 from csto_kg.namespaces import GRAPH_INFERRED, GRAPH_LINKS
 from csto_kg.paths import Layout, prune_older_builds
 
@@ -56,7 +57,10 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
     to_reason = reasoned_over(asserted)
     progress.stage("reason")
     inferred_graph = ox.NamedNode(GRAPH_INFERRED)
-    entailed = reason.closure(to_reason)
+    try:
+        entailed = reason.closure(to_reason)
+    except ConsistencyError as err:
+        raise ConsistencyError(_placed(layout, asserted, err)) from None
     inferred = [ox.Quad(s, p, o, inferred_graph) for s, p, o in entailed]
     progress.stage("derive")
     derived = derive(asserted, itertools.chain(to_reason, entailed))
@@ -76,6 +80,17 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
     progress.stage("store")
     path = store.write_store(layout, quads, counts, inputs)
     return BuildResult(path, counts)
+
+
+def _placed(layout: Layout, asserted: list[ox.Quad], err: ConsistencyError) -> str:
+    """The reasoner's message, preceded by the file and line of the statement it is about
+    when that can be found (it names an ill-typed literal, not where it was written)."""
+    from csto_kg.validate import _first_known_iri, _ill_typed_subject, subject_locations
+
+    where = subject_locations(path for path, _graph in layout.sources())
+    node = _first_known_iri(str(err), where) or _ill_typed_subject(str(err), asserted)
+    spots = where.get(node or "", [])
+    return f"{spots[0][0]}:{spots[0][1]}: {err}" if spots else str(err)
 
 
 def reasoned_over(asserted: Iterable[ox.Quad]) -> set[tuple[Any, Any, Any]]:

@@ -36,6 +36,7 @@ import pyoxigraph as ox
 from csto_kg.errors import CstoKgError, UsageError
 from csto_kg.namespaces import BASE, GRAPH_DERIVED, GRAPH_INFERRED, asserted_graphs
 from csto_kg.paths import Layout
+from csto_kg.urls import checked, shown
 
 DEFAULT_GRAPH = BASE  # https://w3id.org/csto-kg/
 CONTENT_TYPE = "text/turtle; charset=utf-8"
@@ -73,9 +74,7 @@ def target_url(endpoint: str, graph: str | None) -> tuple[str, str]:
     (`?graph=` or Virtuoso's `?graph-uri=`), that graph is used; else `graph` (default
     https://w3id.org/csto-kg/) is added as `?graph=`.
     """
-    parts = urllib.parse.urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"invalid endpoint {endpoint!r}: give the store's Graph Store URL, e.g. http://127.0.0.1:7878/store")
+    parts = checked(endpoint, "the store's Graph Store URL, e.g. http://127.0.0.1:7878/store")
     query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
     named = [value for key, value in query if key in _GRAPH_PARAMS]
     if named:
@@ -154,14 +153,14 @@ def _authorization(url: str, user: str, password: str, timeout: float) -> str | 
             return None
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, "reason", err)
-        raise CstoKgError(f"cannot reach the store at {url}: {reason}") from None
+        raise CstoKgError(f"cannot reach the store at {shown(url)}: {reason}") from None
     offered = _challenges(header)
     if "digest" in offered:
         return _digest(offered["digest"], "PUT", url, user, password)
     if "basic" in offered:
         token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         return f"Basic {token}"
-    raise CstoKgError(f"the store at {url} asks for an authentication csto-kg does not speak: {header}")
+    raise CstoKgError(f"the store at {shown(url)} asks for an authentication csto-kg does not speak: {header}")
 
 
 def put_graph(url: str, body: bytes, *, user: str | None = None, password: str | None = None, timeout: float = 600) -> int:
@@ -189,11 +188,12 @@ def put_graph(url: str, body: bytes, *, user: str | None = None, password: str |
         detail = " ".join(detail.split())[:300]
         if err.code == 401:
             hint = "wrong user or password" if user is not None else "the store needs --user and --password"
-            raise CstoKgError(f"the store at {url} refused the upload: HTTP 401 ({hint})") from None
-        raise CstoKgError(f"the store at {url} refused the upload: HTTP {err.code} {err.reason}{': ' + detail if detail else ''}") from None
+            raise CstoKgError(f"the store at {shown(url)} refused the upload: HTTP 401 ({hint})") from None
+        detail = f": {detail}" if detail else ""
+        raise CstoKgError(f"the store at {shown(url)} refused the upload: HTTP {err.code} {err.reason}{detail}") from None
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, "reason", err)
-        raise CstoKgError(f"cannot reach the store at {url}: {reason}") from None
+        raise CstoKgError(f"cannot reach the store at {shown(url)}: {reason}") from None
 
 
 def push(
@@ -218,4 +218,4 @@ def push(
     ensure_built(layout)
     body, count = payload(open_store(layout), inferred)
     status = put_graph(url, body, user=user, password=password, timeout=timeout)
-    return PushResult(url, iri, count, len(body), status)
+    return PushResult(shown(url), iri, count, len(body), status)

@@ -59,6 +59,12 @@ def query_form(text: str) -> str:
     return found.group(1).lower()
 
 
+def is_update(text: str) -> bool:
+    """True for a SPARQL update (INSERT, DELETE, DROP, ...): an update keyword and no query form."""
+    plain = _blank_out(text)
+    return not _FORM.search(plain) and bool(_UPDATE.search(plain))
+
+
 def with_prefixes(text: str) -> str:
     """The query with PREFIX declarations added for the project's prefixes it uses
     without declaring (the local engine knows them; a remote endpoint does not)."""
@@ -73,6 +79,9 @@ def with_prefixes(text: str) -> str:
 
 _VARIABLE = re.compile(r"[?$]([A-Za-z_][\w]*)")
 _CLAUSE = re.compile(r"(?<![\w:?$])(SELECT|WHERE|GROUP\s+BY|ORDER\s+BY|HAVING|LIMIT|OFFSET|VALUES)(?![\w:])", re.I)
+
+
+_AS_BEFORE = re.compile(r"(?<![\w:?$])AS\s*\Z", re.I)
 
 
 def substitute(text: str, bound: dict[ox.Variable, Any]) -> str:
@@ -109,8 +118,15 @@ def substitute(text: str, bound: dict[ox.Variable, Any]) -> str:
         # a pattern again, where a parenthesised term would read as an RDF collection.
         elif clause in ("GROUP", "ORDER") and "}" in plain[at : match.start()]:
             clause = "WHERE"
+        if _AS_BEFORE.search(plain[max(0, match.start() - 64) : match.start()]) or (
+            clause == "VALUES" and "{" not in plain[at : match.start()]
+        ):
+            raise UsageError(f"the query binds ?{name} itself (AS, BIND or VALUES): it is not a parameter that can be given a value")
         term = terms[name]
-        if clause == "SELECT" and at == outer_select:
+        in_expression = clause == "SELECT" and plain.count("(", at, match.start()) > plain.count(")", at, match.start())
+        if in_expression:  # `SELECT (YEAR(?date) AS ?y)`: the term, inside the expression
+            replacement = term
+        elif clause == "SELECT" and at == outer_select:
             replacement = f"({term} AS ?{name})"
         elif clause == "SELECT":
             replacement = ""

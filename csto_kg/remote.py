@@ -2,8 +2,9 @@
 
 Every request says who is asking (a descriptive User-Agent, as the Wikidata Query
 Service asks of its users), gives up after a timeout, and waits and tries again when the
-endpoint answers HTTP 429 (Too Many Requests) or 503, honouring its Retry-After header
-and otherwise backing off exponentially. Every failure becomes one `RemoteError` line
+endpoint answers HTTP 429 (Too Many Requests), or 503 with a Retry-After header, honouring
+that header and otherwise backing off exponentially; a 503 without one (a query the
+endpoint gave up on at its time limit) and a timeout are not tried again. Every failure becomes one `RemoteError` line
 that says what went wrong and where: a refused connection, no answer in time, an HTTP
 error status, or a body that is not SPARQL results.
 
@@ -30,7 +31,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from csto_kg import __version__
-from csto_kg.errors import CstoKgError, UsageError
+from csto_kg.errors import CstoKgError, UsageError, one_line
 from csto_kg.querytext import query_form, substitute, with_prefixes
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
@@ -59,13 +60,26 @@ class Endpoint:
     retries: int = DEFAULT_RETRIES
     backoff: float = BACKOFF
     sleep: Callable[[float], None] = time.sleep
+    default_graph: str | None = None  # sent as default-graph-uri
 
     def __post_init__(self) -> None:
-        parts = urlsplit(self.url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise UsageError(f"invalid endpoint {self.url!r}: expected an http:// or https:// URL")
+        from csto_kg.urls import checked
+
+        checked(self.url, "an http:// or https:// URL")
+        if self.default_graph is not None:
+            try:
+                ox.NamedNode(self.default_graph)
+            except ValueError:
+                raise UsageError(f"invalid graph IRI {one_line(self.default_graph)!r}") from None
         if self.timeout <= 0:
             raise UsageError(f"invalid timeout {self.timeout}: give a number of seconds above 0")
+
+    @property
+    def shown(self) -> str:
+        """The URL as messages show it: without its password, on one line."""
+        from csto_kg.urls import shown
+
+        return shown(self.url)
 
 
 # Talking to the endpoint -----------------------------------------------------------------
@@ -108,11 +122,11 @@ def _retry_after(header: str | None, fallback: float) -> float:
 
 
 def _host(url: str) -> str:
-    return urlsplit(url).netloc
+    return urlsplit(url).hostname or ""
 
 
 def _reason_message(endpoint: Endpoint, reason: Any) -> str:
-    url = endpoint.url
+    url = endpoint.shown
     if isinstance(reason, TimeoutError | socket.timeout):
         return f"no answer from {url} within {endpoint.timeout:g} s (timeout)"
     if isinstance(reason, ConnectionRefusedError):
@@ -134,10 +148,12 @@ def _send(endpoint: Endpoint, text: str, form: str, accept: str) -> tuple[bytes,
     client.setQuery(text)
     client.queryType = form.upper()  # as read by query_form(), so it is never taken for an update
     client.setMethod(POST if len(text) > _GET_LIMIT else GET)
+    if endpoint.default_graph is not None:
+        client.addDefaultGraph(endpoint.default_graph)
     client.addCustomHttpHeader("Accept", accept)
     # setTimeout() rounds to whole seconds; urlopen takes a float.
     client.timeout = endpoint.timeout  # type: ignore[assignment]
-    url = endpoint.url
+    url = endpoint.shown
     attempt = 0
     while True:
         try:
@@ -146,9 +162,12 @@ def _send(endpoint: Endpoint, text: str, form: str, accept: str) -> tuple[bytes,
             media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             return body, media
         except urllib.error.HTTPError as err:
-            if err.code in (429, 503):
+            retry_after = err.headers.get("Retry-After") if err.headers else None
+            # A 503 without Retry-After is how endpoints (csto-kg serve among them) say they
+            # gave up on this query at their time limit: sent again, it runs out again.
+            if err.code == 429 or (err.code == 503 and retry_after):
                 if attempt < endpoint.retries:
-                    wait = _retry_after(err.headers.get("Retry-After") if err.headers else None, endpoint.backoff * 2**attempt)
+                    wait = _retry_after(retry_after, endpoint.backoff * 2**attempt)
                     if wait > MAX_WAIT:
                         raise RemoteError(f"{url} answered HTTP {err.code} and asks to wait {wait:.0f} s; try again later") from None
                     endpoint.sleep(wait)
@@ -156,7 +175,8 @@ def _send(endpoint: Endpoint, text: str, form: str, accept: str) -> tuple[bytes,
                     continue
                 what = "Too Many Requests" if err.code == 429 else "Service Unavailable"
                 raise RemoteError(f"{url} answered HTTP {err.code} ({what}) {attempt + 1} times; try again later") from None
-            raise RemoteError(f"{url} answered HTTP {err.code} ({_one_line(err.reason)})") from None
+            detail = _one_line(err.read(300) if err.fp else b"", 160)
+            raise RemoteError(f"{url} answered HTTP {err.code} ({_one_line(err.reason)}){': ' + detail if detail else ''}") from None
         except SPARQLWrapperException as err:
             status = {
                 "EndPointInternalError": "500 (internal server error)",
@@ -179,7 +199,7 @@ def _send(endpoint: Endpoint, text: str, form: str, accept: str) -> tuple[bytes,
 
 def _not_results(endpoint: Endpoint, media: str, body: bytes, what: str) -> RemoteError:
     shown = media or "no media type"
-    return RemoteError(f"{endpoint.url} did not answer with {what} (got {shown}: {_one_line(body, 60)!r}); is it a SPARQL endpoint?")
+    return RemoteError(f"{endpoint.shown} did not answer with {what} (got {shown}: {_one_line(body, 60)!r}); is it a SPARQL endpoint?")
 
 
 def run(endpoint: Endpoint | str, text: str):
@@ -203,7 +223,7 @@ def run(endpoint: Endpoint | str, text: str):
             variables = [v.value for v in parsed.variables]
             rows = [tuple(s[v] for v in variables) for s in parsed]
         except (SyntaxError, ValueError, OSError) as err:
-            raise RemoteError(f"{endpoint.url} answered with a body that is not valid SPARQL results: {_one_line(err)}") from None
+            raise RemoteError(f"{endpoint.shown} answered with a body that is not valid SPARQL results: {_one_line(err)}") from None
         return QueryResult("select", variables, rows, solutions=lambda: ox.parse_query_results(body, format=fmt))
     body, media = _send(endpoint, text, form, _GRAPH_ACCEPT)
     rdf = ox.RdfFormat.from_media_type(media) if media else None
@@ -212,7 +232,7 @@ def run(endpoint: Endpoint | str, text: str):
     try:
         triples = [q.triple for q in ox.parse(body, format=rdf)]
     except (SyntaxError, ValueError, OSError) as err:
-        raise RemoteError(f"{endpoint.url} answered with a body that is not valid RDF: {_one_line(err)}") from None
+        raise RemoteError(f"{endpoint.shown} answered with a body that is not valid RDF: {_one_line(err)}") from None
     return QueryResult("graph", triples=triples)
 
 

@@ -21,7 +21,9 @@ from csto_kg.errors import QueryError, UsageError, one_line
 from csto_kg.namespaces import GRAPH_DERIVED, PREFIXES, XSD, asserted_graphs
 from csto_kg.output import copy_file
 from csto_kg.paths import Layout
-from csto_kg.querytext import check_nesting, substitute
+from csto_kg.querytext import check_nesting, is_update, substitute
+
+QUERY_TIMEOUT = 300.0  # seconds a command-line query may run, unless --timeout says otherwise
 
 _SPARQL_START = ("select", "ask", "construct", "describe", "prefix", "base", "#", "with", "insert", "delete")
 
@@ -36,6 +38,8 @@ def resolve(target: str, layout: Layout) -> catalogue.NamedQuery:
         if not _is_file(path):
             raise UsageError(f"query file not found: {target}")
         return catalogue.load_query_file(path)
+    if is_update(target):
+        raise UsageError("updates (INSERT, DELETE, DROP, CLEAR, LOAD, ...) are refused: csto-kg query only reads the built graph")
     if target.lstrip().lower().startswith(_SPARQL_START) or "{" in target:
         return catalogue.from_text(target)
     raise UsageError(f"unknown query {target!r}; named queries: {', '.join(known) or 'none'}")
@@ -114,16 +118,28 @@ class QueryResult:
         self.kind = kind  # "select", "ask" or "graph"
         self.variables = list(variables or [])
         self.boolean = boolean
-        self.triples = list(triples or [])
+        self._triples = list(triples or [])
+        self._have_triples = triples is not None or kind != "graph" or (pending is None and solutions is None)
         self.stored = stored  # the build's kept answer (csto_kg.answers) this one is read from
         self._rows = None if rows is None else list(rows)
         self._solutions = solutions  # gives the solutions (again)
         self._pending = pending  # solutions obtained and not read yet
         self._name = name
+        self._store_dir: Path | None = None  # the build it comes from, named if it is found damaged
 
     def __repr__(self) -> str:  # says what is known without reading the answer
         what = {"select": f"variables={self.variables}", "ask": f"boolean={self.boolean}"}.get(self.kind, f"{len(self.triples)} triples")
         return f"<QueryResult {self.kind} {what}>"
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE answer (read now if still pending)."""
+        if not self._have_triples:
+            pending = self._take()
+            with self._reading():
+                self._triples = list(pending)
+            self._have_triples = True
+        return self._triples
 
     @property
     def rows(self) -> list[tuple[Any, ...]]:
@@ -159,7 +175,11 @@ class QueryResult:
         if self.kind == "graph":
             name = {"json": "json-ld", "table": "turtle"}.get(fmt_name or "turtle", fmt_name)
             fmt = formats.rdf_format(name)
-            ox.serialize(self.triples, stream, format=fmt.oxigraph, prefixes=PREFIXES)
+            if self._have_triples:
+                ox.serialize(self._triples, stream, format=fmt.oxigraph, prefixes=PREFIXES)
+                return
+            pending = self._take()  # the answer once more if it was streamed already
+            self._serialize(lambda sink: ox.serialize(pending, sink, format=fmt.oxigraph, prefixes=PREFIXES), stream)
             return
         fmt = formats.result_format(fmt_name)
         if fmt.oxigraph is None:
@@ -169,12 +189,22 @@ class QueryResult:
             self._take()  # checks the answer is whole, as the build wrote it
             copy_file(self.stored, stream, self._unreadable)
             return
-        # Into memory first: a query that fails half-way writes nothing.
-        buffer = io.BytesIO()
+        # Streamed to its destination, not built in memory: a file is written whole or not
+        # at all (csto_kg.output), and a query that fails half-way exits non-zero.
         solutions = self._take()
-        with self._reading():
-            solutions.serialize(buffer, format=fmt.oxigraph)
-        stream.write(buffer.getbuffer())
+        self._serialize(lambda sink: solutions.serialize(sink, format=fmt.oxigraph), stream)
+
+    def _serialize(self, write: Callable[[_Sink], None], stream: BinaryIO) -> None:
+        """Stream the answer to `stream`; a failing destination (a closed pipe, a full disk)
+        is raised as its own error, a failing answer as the query's."""
+        sink = _Sink(stream)
+        try:
+            with self._reading():
+                write(sink)
+        except QueryError:
+            if sink.error is not None:
+                raise sink.error from None
+            raise
 
     def table(self) -> str:
         if self.kind == "ask":
@@ -202,11 +232,39 @@ class QueryResult:
         except (OSError, RuntimeError, SyntaxError, ValueError) as err:
             if self.stored is not None:
                 raise self._unreadable(self.stored, err) from None
+            if _is_damage(err):
+                from csto_kg.store import damaged
+
+                raise damaged(self._store_dir, err) from None
             raise QueryError(f"{self._name} failed: {one_line(err)}") from None
 
     @staticmethod
     def _unreadable(path: Path, err: Exception) -> QueryError:
         return QueryError(f"the kept answer {path} cannot be read ({one_line(err)}): run `csto-kg build` again")
+
+
+def _is_damage(err: BaseException) -> bool:
+    """An error of the storage engine about its own files, not about the query."""
+    return isinstance(err, RuntimeError) and str(err).startswith(("Corruption", "IO error"))
+
+
+class _Sink:
+    """A stream that remembers its own write error, so that it is told from a read error."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.error: OSError | None = None
+
+    def write(self, data: bytes) -> int | None:
+        try:
+            return self.stream.write(data)
+        except OSError as err:
+            self.error = err
+            raise
+
+    def flush(self) -> None:
+        with contextlib.suppress(AttributeError):
+            self.stream.flush()
 
 
 def query_text(named: catalogue.NamedQuery, given: dict[str, str] | None = None) -> str:
@@ -243,18 +301,23 @@ def run_on_store(
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax error in {named.name}: {one_line(err)}") from None
         except (OSError, ValueError, RuntimeError) as err:
+            if _is_damage(err):
+                from csto_kg.store import damaged
+
+                raise damaged(store_dir, err) from None
             raise QueryError(f"{label} failed: {one_line(err)}") from None
 
     result = execute()
     if isinstance(result, ox.QuerySolutions):
-        return QueryResult("select", [v.value for v in result.variables], solutions=execute, pending=result, name=label)
+        answer = QueryResult("select", [v.value for v in result.variables], solutions=execute, pending=result, name=label)
+        answer._store_dir = store_dir
+        return answer
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(result), solutions=execute, name=label)
-    try:
-        triples = list(result)
-    except (OSError, RuntimeError) as err:
-        raise QueryError(f"{label} failed: {one_line(err)}") from None
-    return QueryResult("graph", triples=triples, name=label)
+    # Streamed when written (QueryResult.write), read whole only when asked for (`triples`).
+    answer = QueryResult("graph", pending=result, solutions=execute, name=label)
+    answer._store_dir = store_dir
+    return answer
 
 
 def _from_kept(kept: answers.Kept, label: str) -> QueryResult:
@@ -305,6 +368,7 @@ def query_endpoint(
     given: dict[str, str] | None = None,
     *,
     endpoint: str,
+    graph: str | None = None,
     timeout: float | None = None,
     data_root: Path | str | None = None,
     build_dir: Path | str | None = None,
@@ -313,7 +377,9 @@ def query_endpoint(
 
     Needs no build. Parameters are checked against the query's header as for the local
     store and substituted as escaped terms (csto_kg.querytext.substitute); the project's
-    prefixes the query uses are declared for it.
+    prefixes the query uses are declared for it. `graph`, a named graph (the one `csto-kg
+    push` wrote), is sent as the default graph (default-graph-uri), so the query sees the
+    pushed data on any store, not only on those whose default graph is the union.
     """
     from csto_kg import remote
 
@@ -321,7 +387,7 @@ def query_endpoint(
     named = resolve(target, layout)
     check_nesting(named.text)
     bound = params.substitutions(named, dict(given or {}))
-    where = remote.Endpoint(endpoint, timeout=timeout or remote.DEFAULT_TIMEOUT)
+    where = remote.Endpoint(endpoint, timeout=timeout or remote.DEFAULT_TIMEOUT, default_graph=graph)
     return remote.run(where, remote.prepare(named.text, bound))
 
 

@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -48,47 +49,38 @@ MANIFEST = "manifest.json"
 READERS_LOCK = ".readers.lock"  # in each store: held shared by readers, exclusive by pruning
 BUILD_LOCK = ".build.lock"  # in the build folder: held by the build that writes and swaps
 _TRASH = ".trash-"  # a store being removed is first renamed, so it is never seen half removed
-
-
-# The modules whose code shapes the built graph: a change to one of them makes the
-# build stale just as a change to a source file does.
-_PIPELINE = (
-    "load.py",
-    "reason.py",
-    "rules/__init__.py",
-    "rules/schema.py",
-    "rules/engine.py",
-    "rules/properties.py",
-    "rules/classes.py",
-    "rules/equality.py",
-    "rules/consistency.py",
-    "rules/literals.py",
-    "rules/datatypes.py",
-    "rules/beyond.py",
-    "timebounds.py",
-    "eventtypes.py",
-    "void.py",
-    "enrich.py",
-    "pipeline.py",
-    "dumps.py",
-    "jsonld.py",
-    "answers.py",
-    "sparql.py",  # how the kept answers were run
-)
+# What a build makes is marked, and a build removes only what is marked: a folder of the
+# user's own under stores/ is never taken for the debris of a killed build.
+BUILD_MARK = ".csto-kg-build"  # in the build folder
+STORE_MARK = ".csto-kg-store"  # in each store, written before anything else
+# What a build folder may hold at its top: what builds made, and the enrichment.
+_OURS = {"current", "stores", BUILD_LOCK, BUILD_MARK, "enrich"}
+_STORE_NAME = re.compile(r"\d{8}T\d{6}-\d+-\d+")  # as _write_store names a store
 
 
 def _inputs(layout: Layout) -> dict[str, Path]:
     """Every file a build is made from, keyed as the manifest names it: each source (by
-    its path under the data root), the enrichment if any, and each pipeline module."""
+    its path under the data root), the named queries (their answers are kept) and the
+    shapes (the build validates), the enrichment if any, and every file of the package:
+    all of it, not a list of modules kept by hand, which missed a change to one left out."""
     found = {str(path.relative_to(layout.data_root)): path for path, _graph in layout.sources()}
+    for folder, pattern in ((layout.queries_dir, "*.rq"), (layout.data_root / "shapes", "*.ttl")):
+        found.update({str(path.relative_to(layout.data_root)): path for path in sorted(folder.rglob(pattern))})
     # Optional enrichment kept in the build folder (csto-kg enrich) is a source too.
     found.update({f"enrich/{path.name}": path for path in sorted((layout.build_dir / "enrich").glob("*.nq"))})
     package = Path(__file__).parent
-    found.update({f"csto_kg/{name}": package / name for name in _PIPELINE if (package / name).is_file()})
+    found.update({f"csto_kg/{path.relative_to(package)}": path for path in sorted(package.rglob("*")) if _package_file(path)})
     return found
 
 
+def _package_file(path: Path) -> bool:
+    return path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo")
+
+
 def _digest(path: Path) -> str:
+    from csto_kg.load import check_source
+
+    check_source(path)  # never hashes a FIFO or a device (a LoadError, one line)
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -161,17 +153,54 @@ def write_store(layout: Layout, quads: Sequence[ox.Quad], counts: dict[str, int]
     the fingerprint() of what `quads` were made from, taken now if not given."""
     stores = layout.build_dir / "stores"
     try:
-        stores.mkdir(parents=True, exist_ok=True)
+        layout.build_dir.mkdir(parents=True, exist_ok=True)
+        check_build_dir(layout.build_dir, stores=False)  # stores/ is read under the lock, where no build adds to it
+        (layout.build_dir / BUILD_MARK).touch()
+        stores.mkdir(exist_ok=True)
     except OSError as err:
         raise CstoKgError(f"cannot create build folder {layout.build_dir}: {err.strerror}") from None
     with _exclusive(layout.build_dir / BUILD_LOCK):
+        check_build_dir(layout.build_dir)  # again, now that no other build changes it
         return _write_store(layout, stores, quads, counts, inputs or fingerprint(layout))
+
+
+def _ours(path: Path) -> bool:
+    """True for a store a build made: marked, or complete (a build before marks existed),
+    or being removed."""
+    if path.name.startswith(_TRASH) or path.name.startswith(".current-"):
+        return True
+    if _STORE_NAME.fullmatch(path.name) and path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+        return True  # made by a build killed before it could mark it
+    return path.is_dir() and not path.is_symlink() and ((path / STORE_MARK).is_file() or (path / MANIFEST).is_file())
+
+
+def check_build_dir(build_dir: Path, stores: bool = True) -> None:
+    """Refuse (one line) a build folder that holds what builds did not make: a build
+    replaces `current` and removes stores, and must not do so to the user's own files.
+    `stores`: look inside stores/ too (only under the build lock)."""
+    strangers = [p.name for p in build_dir.iterdir() if p.name not in _OURS and not p.name.startswith(".current-")]
+    current = build_dir / "current"
+    if current.exists() and not current.is_symlink():
+        strangers.append("current (not the link a build makes)")
+    folder = build_dir / "stores"
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        strangers.append("stores (not the folder a build makes)")
+    elif stores and folder.is_dir():
+        strangers += [f"stores/{p.name}" for p in folder.iterdir() if not _ours(p)]
+    if strangers:
+        shown = ", ".join(sorted(strangers)[:5]) + (", ..." if len(strangers) > 5 else "")
+        raise CstoKgError(
+            f"the build folder {build_dir} holds what csto-kg did not make ({shown}): "
+            "move it away, or give another folder with --build-dir or CSTO_KG_BUILD"
+        )
 
 
 def _write_store(layout: Layout, stores: Path, quads: Sequence[ox.Quad], counts: dict[str, int], inputs: Fingerprint) -> Path:
     name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     target = stores / name
     try:
+        target.mkdir()
+        (target / STORE_MARK).touch()  # first: whatever a killed build leaves here is marked
         store = ox.Store(str(target))
         store.bulk_extend(quads)
         # Compacting what the bulk load wrote costs seconds once and makes every lookup
@@ -240,6 +269,8 @@ def _prune(stores: Path, keep: set[str]) -> None:
     current = os.path.realpath(build_dir / "current")
     complete: list[Path] = []
     for path in list(stores.iterdir()):
+        if not _ours(path):  # never removed: check_build_dir() refuses the next build
+            continue
         if path.name.startswith(_TRASH):  # a removal that was cut short
             shutil.rmtree(path, ignore_errors=True)
         elif path.is_dir() and (path / MANIFEST).is_file():
@@ -326,6 +357,8 @@ def open_build(layout: Layout) -> tuple[Path, ox.Store]:
         try:
             _hold_for_reading(path)
             return path, ox.Store.read_only(str(path))
+        except RuntimeError as err:  # what the storage engine raises for damaged files
+            raise damaged(path, err) from None
         except OSError as err:
             last = err
             if current_store_path(layout) == path and (path / MANIFEST).is_file():
@@ -333,3 +366,11 @@ def open_build(layout: Layout) -> tuple[Path, ox.Store]:
     if path is None:
         raise CstoKgError(f"no build in {layout.build_dir}: run `csto-kg build`")
     raise CstoKgError(f"cannot open the store {path}: {' '.join(str(last).split())}") from None
+
+
+def damaged(path: Path | None, err: BaseException) -> CstoKgError:
+    """The one-line error for a build whose files are damaged (a disk error, a file cut or
+    changed by hand): which build, and how to repair it."""
+    detail = " ".join(str(err).split())[:200]
+    where = f"the build in {path}" if path is not None else "the build"
+    return CstoKgError(f"{where} is damaged ({detail}): run `csto-kg build` to make it again")

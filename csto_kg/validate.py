@@ -509,6 +509,23 @@ def _first_known_iri(message: str, known: dict[str, Any]) -> str | None:
     return None
 
 
+_ILL_TYPED = re.compile(r"literal '(.*)' does not match its datatype \((\S+)\)", re.S)
+
+
+def _ill_typed_subject(message: str, asserted: Iterable[ox.Quad]) -> str | None:
+    """The subject asserting the ill-typed literal a consistency error names, so that the
+    problem gets the file and line of that statement (the reasoner names only the literal)."""
+    found = _ILL_TYPED.search(message)
+    if not found:
+        return None
+    lexical, datatype = found.groups()
+    for q in asserted:
+        o = q.object
+        if isinstance(o, ox.Literal) and o.value == lexical and o.datatype.value == datatype and isinstance(q.subject, ox.NamedNode):
+            return q.subject.value
+    return None
+
+
 def _plain(triple: tuple[Any, Any, Any]) -> bool:
     """Not an RDF 1.2 triple term in subject or object position."""
     return not isinstance(triple[0], ox.Triple) and not isinstance(triple[2], ox.Triple)
@@ -581,7 +598,7 @@ def check_graph(
         try:
             inferred = reason.closure(to_reason)
         except ConsistencyError as err:
-            node = _first_known_iri(str(err), where)
+            node = _first_known_iri(str(err), where) or _ill_typed_subject(str(err), asserted)
             report.problems.append(Problem("consistency", CONSISTENCY, str(err), _FIX_CONSISTENCY, node=node))
             return done()
         timings["reason"] = time.perf_counter() - started

@@ -17,6 +17,8 @@ Targets:
 - validate: the build's gate (csto_kg.validate.check_graph, SHACL shapes and checks)
             on the parsed file beside the ontology; slower, so drawn less often.
 - jsonld:   parse_file of JSON-LD, then the JSON-LD export and back.
+- files:    parse_file on a source that is a FIFO, a device, a folder, a broken or
+            looping link, or empty (the input's first byte picks which).
 - sparql:   a .rq file or text through csto_kg.sparql.resolve and the catalogue's
             header parser, bound with parameters, run on a small store, written in
             every result format.
@@ -55,9 +57,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fuzz_corpus"
-TARGETS = ("turtle", "reason", "validate", "jsonld", "sparql")
-WEIGHTS = {"turtle": 4, "reason": 4, "validate": 1, "jsonld": 3, "sparql": 4}
-EXTENSIONS = {"turtle": ".ttl", "reason": ".ttl", "validate": ".ttl", "jsonld": ".jsonld", "sparql": ".rq"}
+TARGETS = ("turtle", "reason", "validate", "jsonld", "sparql", "files")
+WEIGHTS = {"turtle": 4, "reason": 4, "validate": 1, "jsonld": 3, "sparql": 4, "files": 1}
+EXTENSIONS = {"turtle": ".ttl", "reason": ".ttl", "validate": ".ttl", "jsonld": ".jsonld", "sparql": ".rq", "files": ".bin"}
 
 # -- the targets (run in the worker process) -----------------------------------------------
 
@@ -140,6 +142,41 @@ def target_turtle(data: bytes) -> str:
         _one_line(err)
         return "error"
     _round_trip(quads, list(formats.RDF_FORMATS))
+    return "ok"
+
+
+FILE_KINDS = ("regular", "fifo", "device", "directory", "dangling", "loop", "empty")
+
+
+def target_files(data: bytes) -> str:
+    """A source that is not a regular file (a FIFO, a device, a folder, a broken or looping
+    link) must be a one-line error, never a hang or a read without end."""
+    from csto_kg import load
+    from csto_kg.errors import CstoKgError
+    from csto_kg.namespaces import GRAPH_ARTICLE
+
+    folder = Path(tempfile.mkdtemp(dir=_setup()["tmp"]))
+    path = folder / "input.ttl"
+    kind = FILE_KINDS[data[0] % len(FILE_KINDS)] if data else "empty"
+    if kind == "regular":
+        path.write_bytes(data[1:])
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "dangling":
+        path.symlink_to(folder / "nowhere.ttl")
+    elif kind == "loop":
+        path.symlink_to(path)
+    else:
+        path.write_bytes(b"")
+    try:
+        load.parse_file(path, GRAPH_ARTICLE)
+    except CstoKgError as err:
+        _one_line(err)
+        return "error"
     return "ok"
 
 
@@ -265,6 +302,7 @@ RUN = {
     "validate": target_validate,
     "jsonld": target_jsonld,
     "sparql": target_sparql,
+    "files": target_files,
     "selftest": target_selftest,
 }
 
@@ -522,14 +560,69 @@ def seeds() -> dict[str, list[bytes]]:
         b"DESCRIBE kg:armenia",
         b"CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l }",
     ]
-    return {"turtle": turtle, "reason": turtle, "validate": [t for t in turtle if len(t) < 4000], "jsonld": jsonld, "sparql": queries}
+    files = [bytes([i]) + turtle[0] for i in range(len(FILE_KINDS))]
+    return {
+        "turtle": turtle,
+        "reason": turtle,
+        "validate": [t for t in turtle if len(t) < 4000],
+        "jsonld": jsonld,
+        "sparql": queries,
+        "files": files,
+    }
+
+
+# Generators for each class of input that broke csto-kg from outside: deep nesting, large
+# inputs made of one repeated word, text in other encodings, and source files that are not
+# regular files (the `files` target). Nesting stays below the depth at which the engine
+# itself overflows its stack; refusing deeper queries is the query front's job.
+NESTING = [(b"{", b"}"), (b"(", b")"), (b"[ <urn:p> ", b" ]"), (b"!", b""), (b"(", b" )")]
+MAX_DEPTH = 200
+# Words that do not nest: a repeated `{ ` is deep nesting, the generator above.
+REPEATED = [b"service ", b"SERVICE ", b"LOAD ", b"# comment\n", b"<urn:a> ", b'"x" ', b"prefix p: <urn:p> ", b"?x "]
+MAX_SIZE = 1 << 18  # bytes of a large input
+
+
+def nest(rng: random.Random, data: bytes, pos: int, depth: int) -> bytes:
+    opening, closing = rng.choice(NESTING)
+    return data[:pos] + opening * depth + data[pos:] + closing * depth
+
+
+def enlarge(rng: random.Random, data: bytes, pos: int) -> bytes:
+    word = rng.choice(REPEATED)
+    return data[:pos] + word * rng.randint(1, MAX_SIZE // len(word)) + data[pos:]
+
+
+def reencode(rng: random.Random, data: bytes) -> bytes:
+    """The text in another encoding, or with bytes UTF-8 forbids."""
+    text = data.decode("utf-8", errors="replace")
+    choice = rng.randrange(5)
+    if choice == 0:
+        return text.encode("utf-16")  # with its byte order mark
+    if choice == 1:
+        return text.encode("latin-1", errors="replace")
+    if choice == 2:  # an overlong form, a lone surrogate, a NUL
+        return data + rng.choice([b"\xc0\xaf", b"\xed\xa0\x80", b"\x00", b"\xff\xfe"])
+    if choice == 3:
+        return b"\xef\xbb\xbf" + data  # a UTF-8 byte order mark
+    return text.encode("utf-32")
 
 
 def mutate(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
     out = bytearray(data)
+    limit, nested = 20000, 0
     for _ in range(rng.choice((1, 1, 2, 3, 4, 8))):
-        op = rng.randrange(10)
+        op = rng.randrange(13)
         pos = rng.randrange(len(out) + 1)
+        if op == 10:  # the depths of all nestings of one input add up to MAX_DEPTH at most
+            depth = rng.randint(0, MAX_DEPTH - nested)
+            out, nested = bytearray(nest(rng, bytes(out), pos, depth)), nested + depth
+            continue
+        if op == 11:
+            out, limit = bytearray(enlarge(rng, bytes(out), pos)), MAX_SIZE + len(out)
+            continue
+        if op == 12:
+            out = bytearray(reencode(rng, bytes(out)))
+            continue
         if op == 0 and out:  # flip bits of a byte
             out[min(pos, len(out) - 1)] ^= 1 << rng.randrange(8)
         elif op == 1:  # random bytes
@@ -562,7 +655,7 @@ def mutate(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
         else:  # a character outside ASCII, or a bad UTF-8 sequence
             odd = ["\u200b", "\u0301", "\U0001f600", "\u2028", "\ufeff", "\ud7ff"]
             out[pos:pos] = rng.choice(odd).encode() if rng.random() < 0.7 else b"\xc3"
-    return bytes(out[:20000])
+    return bytes(out[:limit])
 
 
 def signature(report: str) -> str:

@@ -109,6 +109,7 @@ def test_leftovers_of_killed_builds_are_cleaned_up(tmp_path):
     first = write_store(layout, [quad], {"article": 1})
     stores = layout.build_dir / "stores"
     (stores / "20000101T000000-1-1").mkdir()  # a store a killed build never finished
+    (stores / "20000101T000000-1-1" / ".csto-kg-store").touch()  # marked as the build's own first
     (stores / "20000101T000000-1-1" / "000001.log").write_bytes(b"partial")
     (stores / ".trash-20000101T000000-2-2").mkdir()  # a removal cut short
     os.symlink("stores/" + first.name, layout.build_dir / ".current-20000101T000000-3-3")  # a link never swapped in

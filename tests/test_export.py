@@ -132,8 +132,8 @@ def test_every_source_folder_is_exported_and_asserted(tmp_path):
 
 
 def test_a_damaged_dump_falls_back_to_the_store_or_fails_in_one_line(tmp_path):
-    """A missing part: the export is read from the store instead, whole. A part that no
-    longer parses: one line naming it, exit code 1, and no output file left behind."""
+    """A missing part, or one changed since the build: the export is read from the store
+    instead, whole."""
     import shutil
     import subprocess
     import sys
@@ -158,12 +158,11 @@ def test_a_damaged_dump_falls_back_to_the_store_or_fails_in_one_line(tmp_path):
     assert isomorphic(Graph().parse(from_store), Graph().parse(whole))
     shutil.move(tmp_path / "entailed.ttl", parts / "entailed.ttl")
 
+    # A part changed since the build (its SHA-256 in dumps/sums.json no longer matches) is
+    # not joined: every format is read from the store, whole and parseable, exit 0.
     with (parts / "asserted.ttl").open("a", encoding="utf-8") as part:
         part.write("not turtle <<<\n")
-    out = tmp_path / "out.nt"
-    failed = export("-o", str(out))
-    assert failed.returncode == 1
-    assert failed.stderr.count("\n") == 1 and "asserted.ttl" in failed.stderr and "Traceback" not in failed.stderr
-    lines = (parts / "asserted.ttl").read_text(encoding="utf-8").count("\n")
-    assert f"line {lines}" in failed.stderr  # the line of the part itself
-    assert not out.exists()
+    for name in ("out.nt", "out.ttl"):
+        out = tmp_path / name
+        assert export("-o", str(out)).returncode == 0
+        assert len(Graph().parse(out)) > 0

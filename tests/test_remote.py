@@ -647,3 +647,37 @@ def test_enrich_adds_a_graph_of_its_own_and_removes_it(run, wikidata, tmp_path: 
     assert graph_size("https://w3id.org/csto-kg/graph/enrich-wikidata") == 0
     again = run("enrich", "--remove", build=build)
     assert again.exit_code == 0 and "no enrichment" in again.stderr
+
+
+def test_a_503_without_retry_after_is_a_query_given_up_on_not_retried():
+    waits: list[float] = []
+    with http_endpoint(lambda h: h.reply(503, b"the query ran past the time limit of 1 s")) as (url, requests):
+        with pytest.raises(remote.RemoteError, match=r"HTTP 503.*time limit"):
+            remote.run(remote.Endpoint(url, sleep=waits.append), "SELECT ?x WHERE { ?s ?p ?x }")
+    assert waits == [] and len(requests) == 1
+
+
+def test_a_503_with_retry_after_is_overload_and_retried():
+    calls = []
+
+    def answer(h: _Handler) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            h.reply(503, b"busy", headers={"Retry-After": "2"})
+        else:
+            h.reply(200, SPARQL_JSON, "application/sparql-results+json")
+
+    waits: list[float] = []
+    with http_endpoint(answer) as (url, _):
+        remote.run(remote.Endpoint(url, sleep=waits.append), "SELECT ?x WHERE { ?s ?p ?x }")
+    assert waits == [2.0]
+
+
+def test_query_graph_sends_default_graph_uri(run):
+    import urllib.parse
+
+    with http_endpoint(lambda h: h.reply(200, SPARQL_JSON, "application/sparql-results+json")) as (url, requests):
+        result = run("query", "--endpoint", url, "--graph", "https://example.org/pushed", "-e", "SELECT ?x WHERE { ?s ?p ?x }")
+    assert result.exit_code == 0, result.stderr
+    sent = urllib.parse.parse_qs(urllib.parse.urlsplit(requests[0][1]).query)
+    assert sent["default-graph-uri"] == ["https://example.org/pushed"]
