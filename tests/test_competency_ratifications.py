@@ -156,3 +156,9 @@ def test_state_filter_keeps_instrument_wide_events(named):
     # zakonpravo.kz law No. 501-IV; the Russian submission (kremlin events/12507) is left out.
     kinds = [local(r["class"]) for r in named("ratifications", instrument="kg:protocol-2010-amending", state="kazakhstan")]
     assert kinds == ["Signing", "Ratification", "EntryIntoForce"]
+
+
+def test_extension_runs_from(named):
+    """From what day did the 1999 protocol extend the Collective Security Treaty?"""
+    # pavlodar.com/zakon dok=03122: from 21 April 1999, for five years and then by further five-year periods.
+    assert dates(rows_of(named, "kg:protocol-1999-extension", "Renewal")) == ["1999-04-21"]
