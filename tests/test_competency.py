@@ -417,7 +417,9 @@ QUESTIONS = [
     Question(
         "On which membership dates do the article and ATOP conflict outright?",
         "named:conflicts",
-        lambda rows: sorted((r["name"], r["bound"], str(r["valueA"]), str(r["valueB"])) for r in rows if not r["compatible"] and r["sourceB"] == "atop"),
+        lambda rows: sorted(
+            (r["name"], r["bound"], str(r["valueA"]), str(r["valueB"])) for r in rows if not r["compatible"] and r["sourceB"] == "atop"
+        ),
         [
             ("Belarus", "begin", "1993", "1994-01-03"),
             ("Georgia", "begin", "1993-09-09", "1993-12-09"),
@@ -428,7 +430,9 @@ QUESTIONS = [
     Question(
         "Where does ATOP only make the article's year more precise?",
         "named:conflicts",
-        lambda rows: sorted((r["name"], r["bound"], str(r["valueA"]), str(r["valueB"])) for r in rows if r["compatible"] and r["sourceB"] == "atop"),
+        lambda rows: sorted(
+            (r["name"], r["bound"], str(r["valueA"]), str(r["valueB"])) for r in rows if r["compatible"] and r["sourceB"] == "atop"
+        ),
         [
             ("Azerbaijan", "end", "1999", "1999-04-20"),
             ("Georgia", "end", "1999", "1999-04-20"),
