@@ -354,12 +354,13 @@ def test_conflicts_lists_every_disagreement(named):
     every = named("conflicts")
     # Occurrences that a news source dates otherwise than the article (the Kazakhstan
     # pages of January 2022): the Council's decision to the day, the withdrawal two days later.
-    others = [r for r in every if r["what"] not in ("membership", "tenure")]
+    others = [r for r in every if r["what"] in ("deployment", "withdrawal of forces")]
     assert sorted((r["what"], str(r["valueA"]), r["sourceB"], str(r["valueB"]), r["compatible"]) for r in others) == [
         ("deployment", "2022-01", "trend", "2022-01-06", True),
         ("withdrawal of forces", "2022-01-11", "qazaqtv", "2022-01-13", False),
     ]
-    rows = [r for r in every if r["what"] == "membership"]
+    # The article against ATOP; the pairs with the legal sources are in test_competency_ratifications.
+    rows = [r for r in every if (r["sourceA"], r["sourceB"]) == ("article", "atop")]
     got = sorted(
         (r["name"], r["bound"], str(r["valueA"]), str(r["valueB"]), r["compatible"], r["citedB"].removeprefix("src:")) for r in rows
     )
@@ -381,8 +382,12 @@ def test_conflicts_lists_every_disagreement(named):
 
 def test_conflicts_for_one_state(named):
     rows = named("conflicts", state="belarus")
-    assert [(r["bound"], r["compatible"]) for r in rows] == [("begin", False)]
-    assert named("conflicts", state="russia") == []
+    # ATOP's 3 January 1994 against the article's 1993 is the one clash; the legal sources'
+    # days (Gibler's accession, the treaty in force on 20 April 1994) fit the article's years.
+    assert [(r["sourceB"], r["bound"]) for r in rows if not r["compatible"]] == [("atop", "begin")]
+    assert {r["sourceB"] for r in rows if r["compatible"]} >= {"gibler", "zakonpravo"}
+    # Russia: no clash, only the treaty's day in force that fits the article's year.
+    assert not [r for r in named("conflicts", state="russia") if not r["compatible"]]
 
 
 # --- Coverage of the source's dates --------------------------------------------------------

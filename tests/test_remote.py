@@ -350,6 +350,12 @@ def test_parameters_are_substituted_everywhere_as_escaped_terms():
 # substitution binds only the outer query, so it gives other answers by design.
 # tests/test_query_forms.py checks these against their plain formulations instead.
 INNER_PARAMETERS = {"status", "office-holders"}
+# Values for the queries with a required parameter.
+REQUIRED_PARAMETERS = {
+    "status": {"state": "armenia"},
+    "events-of": {"actor": "armenia"},
+    "ratifications": {"instrument": "kg:csto-charter"},
+}
 
 
 def test_substituted_named_queries_answer_as_locally(store, layout):
@@ -360,7 +366,7 @@ def test_substituted_named_queries_answer_as_locally(store, layout):
     for name, named in catalogue(layout.queries_dir).items():
         if "SERVICE" in named.text or name in INNER_PARAMETERS:
             continue
-        given = {"state": "armenia"} if name == "status" else ({"actor": "armenia"} if name == "events-of" else {})
+        given = REQUIRED_PARAMETERS.get(name, {})
         bound = substitutions(named, given)
         remote_text = remote.prepare(named.text, bound)
         sent = sorted(tuple(map(str, row)) for row in store.query(remote_text, use_default_graph_as_union=True))
