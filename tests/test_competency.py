@@ -420,7 +420,9 @@ QUESTIONS = [
         "On which membership dates do the article and ATOP conflict outright?",
         "named:conflicts",
         lambda rows: sorted(
-            (r["name"], r["bound"], str(r["valueA"]), str(r["valueB"])) for r in rows if not r["compatible"] and (r["what"], r["sourceB"]) == ("membership", "atop")
+            (r["name"], r["bound"], str(r["valueA"]), str(r["valueB"]))
+            for r in rows
+            if not r["compatible"] and (r["what"], r["sourceB"]) == ("membership", "atop")
         ),
         [
             ("Belarus", "begin", "1993", "1994-01-03"),
@@ -433,7 +435,9 @@ QUESTIONS = [
         "Where does ATOP only make the article's year more precise?",
         "named:conflicts",
         lambda rows: sorted(
-            (r["name"], r["bound"], str(r["valueA"]), str(r["valueB"])) for r in rows if r["compatible"] and (r["what"], r["sourceB"]) == ("membership", "atop")
+            (r["name"], r["bound"], str(r["valueA"]), str(r["valueB"]))
+            for r in rows
+            if r["compatible"] and (r["what"], r["sourceB"]) == ("membership", "atop")
         ),
         [
             ("Azerbaijan", "end", "1999", "1999-04-20"),
