@@ -52,12 +52,6 @@ def test_the_project_graph_validates(clean_report):
     assert clean_report.summary().startswith("valid:")
 
 
-def test_validation_is_quick_enough(clean_report):
-    # Measured at about 1 s (shapes 0.5-0.9 s with pySHACL's import, checks 0.1 s); the
-    # bound is loose so that a loaded machine does not fail it.
-    assert clean_report.seconds < 15
-
-
 def test_every_check_says_how_to_fix_it():
     for query in violation_queries(ROOT / "queries"):
         assert re.search(r"^#\+ fix: \S", query.text, re.M), f"{query.name} has no '#+ fix:' header"
