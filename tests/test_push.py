@@ -285,7 +285,8 @@ def _blank(text: str) -> str:
 def run_remote(store: Store, name: str):
     from csto_kg.sparql import query_endpoint
 
-    return query_endpoint(name, sample_params(QUERIES[name]), endpoint=store.query_url, timeout=60, data_root=ROOT)
+    # Only the graph push wrote (default-graph-uri): what else the store holds has no say.
+    return query_endpoint(name, sample_params(QUERIES[name]), endpoint=store.query_url, graph=GRAPH, timeout=60, data_root=ROOT)
 
 
 def compare(server: Store, local, name: str, dialect: bool) -> None:
