@@ -235,3 +235,32 @@ def test_query_page_runs_a_named_query_in_yasgui(watched: Watched, served: str):
     rows.first.wait_for(timeout=20000)
     assert rows.count() >= 5
     assert "Russia" in page.locator(".yasr table").inner_text()
+
+
+@pytest.fixture(scope="module")
+def real_server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`csto-kg serve` itself, as a newcomer starts it."""
+    from test_serve import start_server, stop_server
+
+    served = start_server(build_dir, tmp_path_factory.mktemp("browser-serve") / "serve.log")
+    yield served.url.rstrip("/")
+    stop_server(served)
+
+
+def test_csto_kg_serve_gives_a_browser_the_site(watched: Watched, real_server: str):
+    page = watched.page
+    page.goto(real_server + "/")
+    page.fill("#search", "Armenia")
+    link = page.locator("#search-results a", has_text="Armenia").first
+    link.wait_for()
+    link.click()
+    page.wait_for_url("**/id/armenia")
+    assert page.locator("h1").inner_text() == "Armenia"
+    assert page.locator("svg.membership-chart").count() == 1
+    page.goto(real_server + "/query")
+    page.locator(".yasqe").first.wait_for()
+    page.locator("button[data-query='members']").click()
+    rows = page.locator(".yasr table tbody tr")
+    rows.first.wait_for(timeout=20000)
+    assert rows.count() >= 5
+    assert "Russia" in page.locator(".yasr table").inner_text()

@@ -413,6 +413,55 @@ def test_entity_page_for_a_browser(server: Served):
     assert 'href="/id/yerevan"' in page.text or 'href="/id/csto"' in page.text
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+def test_a_browser_gets_the_site(server: Served):
+    home = server.request("", headers={"Accept": BROWSER, "Accept-Language": "en-GB,en;q=0.9"})
+    assert home.status == 200 and home.headers["content-type"].startswith("text/html")
+    assert 'id="search"' in home.text and 'href="/query"' in home.text
+    assert "default-src 'none'" in home.headers["content-security-policy"]
+    assert "Accept-Language" in home.headers["vary"]
+    state = server.request("id/armenia", headers={"Accept": BROWSER})
+    assert state.status == 200 and state.headers["x-content-type-options"] == "nosniff"
+    assert 'class="membership-chart"' in state.text
+    assert '<script type="application/ld+json">' in state.text
+    assert '<link rel="alternate" type="text/turtle"' in state.text and 'href="/id/armenia?format=turtle"' in state.text
+    russian = server.request("id/armenia", headers={"Accept": BROWSER, "Accept-Language": "ru"})
+    assert '<html lang="ru">' in russian.text and "Членство во времени" in russian.text
+    index = server.request("search-index.json")
+    assert index.status == 200 and "Armenia" in json.dumps(index.json(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("accept", [None, "text/plain", "text/turtle"])
+def test_machine_clients_get_what_they_got_before(server: Served, accept: str | None):
+    headers = {"Accept": accept} if accept else {}
+    home = server.request("", headers=headers)
+    assert home.status == 200 and home.headers["content-type"].startswith("text/plain")
+    assert home.text.startswith("csto-kg: a read-only SPARQL 1.1 endpoint")
+    entity = server.request("id/armenia", headers=headers)
+    assert not entity.headers["content-type"].startswith("text/html")
+    if accept != "text/plain":
+        assert entity.headers["content-type"].startswith("text/turtle")
+        label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        armenia = ox.Triple(ox.NamedNode(KG + "id/armenia"), label, ox.Literal("Armenia", language="en"))
+        assert armenia in triples(entity.body, ox.RdfFormat.TURTLE)
+    assert server.query("ASK { ?s ?p ?o }", accept=BROWSER).headers["content-type"] != "text/html"
+
+
+def test_the_query_page_and_its_editor_for_a_browser(server: Served):
+    page = server.request("query", headers={"Accept": BROWSER})
+    assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<script src="/yasgui.min.js"></script>' in page.text and "data-query=" in page.text
+    script = server.request("yasgui.min.js")
+    assert script.status == 200 and "javascript" in script.headers["content-type"]
+    assert b"Yasgui" in script.body
+    assert server.request("yasgui.min.css").status == 200
+    # A query by GET still answers with results, whatever the Accept.
+    rows = server.query("SELECT (1 AS ?one) {}", accept="application/sparql-results+json")
+    assert rows.json()["results"]["bindings"][0]["one"]["value"] == "1"
+
+
 def test_fact_event_and_ontology_paths(server: Served, ask):
     first = "SELECT ?x WHERE {{ ?x a ?type FILTER(STRSTARTS(STR(?x), '{}')) }} ORDER BY ?x LIMIT 1"
     fact = ask(first.format(KG + "fact/"))[0]["x"]

@@ -35,6 +35,14 @@ from csto_kg.serve.settings import (
     Settings,
 )
 from csto_kg.serve.supervisor import Supervisor
+from csto_kg.site import accept_language
+
+_YASGUI_FILES = ("/yasgui.min.js", "/yasgui.min.css")
+# The site's pages run their own scripts and styles (and YASGUI's), and nothing from another host.
+_SITE_POLICY = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'"
+)
 
 
 class _Broken(Exception):
@@ -462,6 +470,8 @@ class FrontHandler(BaseHTTPRequestHandler):
         if method == "OPTIONS":
             self._preflight()
             return
+        if method in ("GET", "HEAD") and self._site_page(path):
+            return
         if path in ("/query", "/sparql"):
             self._allow(method, ("GET", "HEAD", "POST"))
             self._query(method)
@@ -494,6 +504,31 @@ class FrontHandler(BaseHTTPRequestHandler):
                 self._describe(local)
             else:
                 raise HttpError(404, f"nothing at {path}; the SPARQL endpoint is /query, entities are under /id/")
+
+    def _site_page(self, path: str) -> bool:
+        """Answer with the site's page for a browser (or its files); False where the site has
+        none or the client is not a browser: the other routes then answer as before."""
+        site = self.server.settings.site
+        if site is None or "query" in self._params or "update" in self._params:
+            return False
+        if path in _YASGUI_FILES:
+            self._forward(self.command, path)
+            return True
+        if not path.endswith(".json") and not self._wants_html():
+            return False
+        page = site.render(path, accept_language(self.headers.get("Accept-Language")))
+        if page is None:
+            return False
+        headers = {"Vary": "Accept, Accept-Language", "X-Content-Type-Options": "nosniff", "Content-Security-Policy": _SITE_POLICY}
+        self._send(page.status, page.body, page.content_type, headers)
+        return True
+
+    def _wants_html(self) -> bool:
+        wanted = self._params.get("format", [None])[0]
+        if wanted is not None:
+            return wanted == "html"
+        offered = ["text/plain"] + [m for m, _s, _f in _GRAPH_TYPES[:4]] + [_HTML]
+        return negotiate(self.headers.get("Accept"), offered) == _HTML
 
     def _allow(self, method: str, allowed: tuple[str, ...]) -> None:
         if method not in allowed:

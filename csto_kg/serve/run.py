@@ -20,6 +20,7 @@ from csto_kg.serve.front import FrontServer
 from csto_kg.serve.pages import _void_triples
 from csto_kg.serve.settings import Settings
 from csto_kg.serve.supervisor import Supervisor
+from csto_kg.site import Site
 
 
 # --------------------------------------------------------------------------- running
@@ -91,7 +92,9 @@ def start(
         bound = front.server_address[1]
         url = f"http://{_display_host(host)}:{bound}/"
         settings.public_host = f"{_display_host(host)}:{bound}"
-        settings.void = _void_triples(open_store(layout), url + "query")
+        opened = open_store(layout)
+        settings.void = _void_triples(opened, url + "query")
+        settings.site = Site(opened, layout)
     except BaseException:
         backend.stop()
         shutil.rmtree(folder, ignore_errors=True)

@@ -6,6 +6,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -67,6 +68,7 @@ class Settings:
     allow_origin: frozenset[str] = frozenset()  # origins whose pages may write (with writable); ANY: every one
     public_host: str = ""  # Host sent to the Oxigraph server: relative IRIs resolve against the public URL
     void: list[ox.Triple] = field(default_factory=list)
+    site: Any = None  # the HTML pages (csto_kg.site.Site) over the served build, set by start()
 
     def __post_init__(self) -> None:
         """Check every value (UsageError) and normalize the allow-lists."""

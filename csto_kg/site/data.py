@@ -42,6 +42,7 @@ class Entity:
     into: list[tuple[str, str]] = field(default_factory=list)  # (subject, predicate), collapsed
     labels: list[ox.Literal] = field(default_factory=list)
     comments: list[ox.Literal] = field(default_factory=list)
+    naming: list[Statement] = field(default_factory=list)  # its labels and comments, collapsed
 
 
 class Reader:
@@ -64,6 +65,7 @@ class Reader:
             return None
         found = Entity(iri)
         by_value: dict[Any, list[Statement]] = {}
+        naming: dict[Any, list[Statement]] = {}
         for r in rows:
             p, o, g = r["p"].value, r["o"], r["g"].value
             if p == PREFIXES["rdf"] + "type":
@@ -74,11 +76,15 @@ class Reader:
                 found.labels.append(o)
             if p in (RDFS + "comment", PREFIXES["dcterms"] + "description") and o not in found.comments:
                 found.comments.append(o)
-            if p in _HIDDEN or (g == GRAPH_VOID and iri != BASE + "dataset"):
-                continue
             asserted = g not in (GRAPH_INFERRED, GRAPH_DERIVED)
+            if p in _HIDDEN:
+                naming.setdefault(o, []).append(Statement(p, o, asserted))
+                continue
+            if g == GRAPH_VOID and iri != BASE + "dataset":
+                continue
             by_value.setdefault(o, []).append(Statement(p, o, asserted))
         found.out = _collapse(by_value)
+        found.naming = _collapse(naming)
         found.classes = self.specific_classes(iri) or found.all_classes[:1]
         found.into = self._incoming(node, incoming)
         return found

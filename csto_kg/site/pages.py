@@ -45,6 +45,7 @@ class Context:
         self.lang = lang
         self.names: dict[str, str] = {}
         self.linked: set[str] = set()
+        self.shown: set[str] = set()  # the entity's labels and comments the header shows
 
     def prepare(self, iris: set[str]) -> None:
         """Look up labels and pages of every IRI the page names, in two queries."""
@@ -102,8 +103,9 @@ def render_entity(site: Site, entity: Entity, languages: list[str], lang: str) -
         sections.append(_source)
     if kinds & {"Agent", "State", "Person", "Organisation", "Place", "LegalInstrument", "Organ"}:
         sections.append(_events)
-    sections += [_facts, _same_as, _sources, _incoming]
-    wanted = {s.predicate for s in entity.out} | {s.value.value for s in entity.out if isinstance(s.value, ox.NamedNode)}
+    sections += [_facts, _same_as, _sources, _others, _incoming]
+    wanted = {s.predicate for s in entity.out + entity.naming}
+    wanted |= {s.value.value for s in entity.out if isinstance(s.value, ox.NamedNode)}
     wanted |= {i for pair in entity.into for i in pair} | set(entity.all_classes) | {entity.iri}
     ctx.prepare(wanted)
     body = [_header(ctx)] + [s(ctx) for s in sections]
@@ -125,6 +127,7 @@ def _header(ctx: Context) -> str:
     aka = f'<p class="muted">{" · ".join(e(a) for a in alt)}</p>' if alt else ""
     comment = _in_language(ent.comments, ctx.languages)
     about = f"<p>{e(comment.value)}</p>" if comment else ""
+    ctx.shown |= {ctx.name(ent.iri), *alt} | ({comment.value} if comment else set())
     return f'<h1>{e(ctx.name(ent.iri))}</h1>\n<div class="kind">{kinds} · <code>{e(short(ent.iri))}</code>{more}</div>\n{aka}{about}'
 
 
@@ -298,6 +301,25 @@ def _facts(ctx: Context) -> str:
     rows = [(ctx.link(s.predicate), ctx.value(s.value) + ("" if s.asserted else inferred)) for s in statements]
     rows.sort(key=lambda r: r[0])
     return f'<h2 id="facts">{e(word("facts", ctx.lang))}</h2>' + table(("", ""), rows, "facts")
+
+
+_EVENT_SHOWN = {CSTO + name for name in ("actor", "place", "concerns", "respondsTo", "follows", "quantity", "date", "earliest", "latest")}
+
+
+def _others(ctx: Context) -> str:
+    """What no section above shows: labels and comments past those in the header, and the
+    event properties of a thing that is not an event (or an event's type), so that every
+    statement about the thing is on its page."""
+    ent = ctx.entity
+    hidden = _SHOWN_ELSEWHERE - {PROV + "wasDerivedFrom", OWL_SAME}
+    if "Event" in kinds_of(ent):
+        hidden -= _EVENT_SHOWN
+    statements = [s for s in ent.naming if isinstance(s.value, ox.Literal) and s.value.value not in ctx.shown]
+    statements += [s for s in ent.out if s.predicate in hidden]
+    if not statements:
+        return ""
+    rows = sorted((ctx.link(s.predicate), ctx.value(s.value)) for s in statements)
+    return f'<h2 id="others">{e(word("others", ctx.lang))}</h2>' + table(("", ""), rows, "facts")
 
 
 def _same_as(ctx: Context) -> str:
