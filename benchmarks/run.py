@@ -70,7 +70,7 @@ sys.path.insert(0, sys.argv[3])
 data, build_dir, runs = sys.argv[1], sys.argv[2], int(sys.argv[4])
 from csto_kg.building.pipeline import build
 from csto_kg.core.paths import Layout
-from csto_kg.building.store import open_build
+from csto_kg.core.built import open_build
 from csto_kg.querying.catalogue import catalogue
 from csto_kg.querying.sparql import run_on_store
 from csto_kg.exporting.serialize import write_export

@@ -172,7 +172,9 @@ def closure_owlrl(premise: set[Triple]) -> set[Triple] | None:
     import owlrl
     from rdflib import Graph
 
-    from csto_kg.building.reason import _ERROR_PREDICATE, _NOTHING, _from_rdflib, to_rdflib
+    from csto_kg.building.reason import _ERROR_PREDICATE, _NOTHING
+    from csto_kg.validate.terms import from_rdflib as _from_rdflib
+    from csto_kg.validate.terms import to_rdflib
 
     graph = Graph()
     for s, p, o in premise:

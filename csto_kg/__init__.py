@@ -6,6 +6,7 @@ runs, so opening the built store and running a query stays fast.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -22,7 +23,5 @@ _PUBLIC = ("build", "export", "query")
 def __getattr__(name: str) -> Any:
     # Imported on first use, so `import csto_kg` costs nothing beyond this file.
     if name in _PUBLIC:
-        import importlib
-
         return getattr(importlib.import_module("csto_kg.api"), name)
     raise AttributeError(f"module 'csto_kg' has no attribute {name!r}")

@@ -199,7 +199,7 @@ def target_reason(data: bytes) -> str:
 
 
 def target_validate(data: bytes) -> str:
-    from csto_kg.building import load, reason
+    from csto_kg.building import load, pipeline, reason
     from csto_kg.core.errors import CstoKgError
     from csto_kg.core.paths import Layout
     from csto_kg.validate import validation as validate
@@ -211,7 +211,7 @@ def target_validate(data: bytes) -> str:
     try:
         asserted = load.load(layout)
         inferred = reason.closure({(q.subject, q.predicate, q.object) for q in asserted})
-        report = validate.check_graph(layout, asserted, inferred)
+        report = validate.check_graph(layout, asserted, inferred, steps=pipeline.STEPS)
     except CstoKgError as err:
         _one_line(err)
         return "error"

@@ -60,7 +60,7 @@ def layout(build_dir: Path) -> Layout:
 
 @pytest.fixture(scope="session")
 def store(layout: Layout):
-    from csto_kg.building.store import open_store
+    from csto_kg.core.built import open_store
 
     return open_store(layout)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, scratch_copy
 
-from csto_kg.building.store import current_store_path
+from csto_kg.core.built import current_store_path
 from csto_kg.core.paths import Layout
 from csto_kg.querying import answers
 from csto_kg.querying.catalogue import catalogue, from_text

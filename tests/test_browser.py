@@ -43,7 +43,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def base_url(store, layout, tmp_path_factory) -> Iterator[str]:
-    from csto_kg.building.store import current_store_path
+    from csto_kg.core.built import current_store_path
     from csto_kg.site.export import write_site
 
     out = tmp_path_factory.mktemp("browser") / "site"
@@ -197,7 +197,7 @@ def served(store, layout, tmp_path_factory) -> Iterator[str]:
     import subprocess
     import time
 
-    from csto_kg.building.store import current_store_path
+    from csto_kg.core.built import current_store_path
     from csto_kg.serve import find_oxigraph
     from csto_kg.site import Site
 

@@ -28,7 +28,7 @@ def test_every_check_has_an_invalid_fixture():
 
 def _checks_failing_with(fixture: Path, tmp_path: Path) -> list[str]:
     from csto_kg.building.pipeline import build
-    from csto_kg.building.store import open_store
+    from csto_kg.core.built import open_store
     from csto_kg.core.paths import Layout
 
     data = scratch_copy(tmp_path / "data")

@@ -14,7 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from conftest import ROOT, TURTLE_PREFIXES, scratch_copy
 
-from csto_kg.building.store import MANIFEST, open_store, write_store
+from csto_kg.building.store import write_store
+from csto_kg.core.built import MANIFEST, open_store
 from csto_kg.core.paths import Layout
 
 STATES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a csto:State }"

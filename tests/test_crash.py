@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TURTLE_PREFIXES, scratch_copy
 
-from csto_kg.building.store import MANIFEST, open_store
+from csto_kg.core.built import MANIFEST, open_store
 from csto_kg.core.paths import Layout
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
@@ -78,7 +78,7 @@ def test_a_killed_build_leaves_the_previous_build_whole(tmp_path):
     assert final[0] == old_answers[0] + 1 and new_answers in (None, final)
     # Nothing the killed builds left behind survives the next build; old stores are gone,
     # but for the current one, the one before it, and those this process still reads.
-    from csto_kg.building import store as store_module
+    from csto_kg.core import built as store_module
 
     stores = sorted(p.name for p in (build / "stores").iterdir())
     assert all((build / "stores" / s / MANIFEST).is_file() for s in stores), stores

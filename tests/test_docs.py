@@ -1,4 +1,4 @@
-"""`csto-kg docs`: HTML documentation of every ontology term; and shell completion."""
+"""`csto-kg docs`: HTML documentation of every ontology term."""
 
 from __future__ import annotations
 
@@ -140,29 +140,3 @@ def test_text_from_the_graph_is_escaped(tmp_path):
     assert "<script>" not in page and "<b>" not in page and "<i>only" not in page
     assert html.escape("odd <script>alert(1)</script> & co") in page
     assert html.escape("странный <b>") in page
-
-
-# -- shell completion -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "shell, marker",
-    [("bash", "complete -o nosort -F"), ("zsh", "#compdef csto-kg"), ("fish", "complete --no-files --command csto-kg")],
-)
-def test_completion_script_for_each_shell(shell, marker):
-    result = CliRunner().invoke(main, [], prog_name="csto-kg", env={"_CSTO_KG_COMPLETE": f"{shell}_source"})
-    assert result.exit_code == 0, result.output
-    assert marker in result.stdout
-    assert "_CSTO_KG_COMPLETE" in result.stdout
-
-
-def test_completion_of_commands_and_subcommands():
-    def complete(words: str, cword: int) -> list[str]:
-        env = {"_CSTO_KG_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
-        result = CliRunner().invoke(main, [], prog_name="csto-kg", env=env)
-        assert result.exit_code == 0, result.output
-        return [line.split(",", 1)[1] for line in result.stdout.splitlines()]
-
-    assert {"chart", "check"} <= set(complete("csto-kg ch", 1))
-    assert set(complete("csto-kg chart ", 2)) == {"membership", "timeline"}
-    assert "--date" in complete("csto-kg chart membership --d", 3)

@@ -10,9 +10,9 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from csto_kg.building import dumps
-from csto_kg.building.store import current_store_path
 from csto_kg.building.void import DESCRIPTION_PREFIXES
 from csto_kg.core import formats
+from csto_kg.core.built import current_store_path
 from csto_kg.core.namespaces import GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_VOID, PREFIXES
 from csto_kg.core.paths import Layout
 from csto_kg.exporting.serialize import _description, selected_graphs, write_export
@@ -104,7 +104,7 @@ def test_every_source_folder_is_exported_and_asserted(tmp_path):
     from conftest import scratch_copy
 
     from csto_kg.building.pipeline import build
-    from csto_kg.building.store import open_store
+    from csto_kg.core.built import open_store
     from csto_kg.exporting.serialize import export
     from csto_kg.querying.catalogue import catalogue
     from csto_kg.querying.sparql import run_on_store

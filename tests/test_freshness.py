@@ -12,7 +12,8 @@ from conftest import scratch_copy
 
 from csto_kg.building import load, store
 from csto_kg.building.pipeline import build
-from csto_kg.building.store import MANIFEST, current_store_path, is_fresh
+from csto_kg.building.store import is_fresh
+from csto_kg.core.built import MANIFEST, current_store_path
 from csto_kg.core.errors import CstoKgError
 from csto_kg.core.paths import Layout
 

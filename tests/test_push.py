@@ -2,7 +2,7 @@
 
 For each real server (the Oxigraph server of the PyPI package `oxigraph`, and Virtuoso 7
 from Debian's virtuoso-opensource) the built graph is pushed through the Graph Store
-Protocol, then every named query is run there through `csto_kg.querying.sparql.query_endpoint`
+Protocol, then every named query is run there through `csto_kg.linking.remote.query_endpoint`
 (what `csto-kg query --endpoint` runs) and its answer compared, as a set of rows, with
 the local one. Where a store cannot give the local answer, the test names the reason
 (xfail) rather than hide it. A federated query is run with its endpoint on a second
@@ -283,7 +283,7 @@ def _blank(text: str) -> str:
 
 
 def run_remote(store: Store, name: str):
-    from csto_kg.querying.sparql import query_endpoint
+    from csto_kg.linking.remote import query_endpoint
 
     # Only the graph push wrote (default-graph-uri): what else the store holds has no say.
     return query_endpoint(name, sample_params(QUERIES[name]), endpoint=store.query_url, graph=GRAPH, timeout=60, data_root=ROOT)
@@ -338,7 +338,8 @@ OFFICE_DAYS = ("2005-06-01", "2017-01-01", "2017-03-01", "2017-05-02", "2019-01-
 def test_office_holders_on_virtuoso_gives_the_local_answer_on_any_day(pushed_virtuoso: Store, store, day: str):
     """office-holders reads each tenure's accounts together on Virtuoso as locally: one
     certain Secretary General on each of these days."""
-    from csto_kg.querying.sparql import query_endpoint, run_on_store
+    from csto_kg.linking.remote import query_endpoint
+    from csto_kg.querying.sparql import run_on_store
 
     local = run_on_store(store, QUERIES["office-holders"], {"date": day})
     remote = query_endpoint("office-holders", {"date": day}, endpoint=pushed_virtuoso.query_url, timeout=60, data_root=ROOT)
@@ -355,7 +356,8 @@ FROM_WIKIDATA = {"members-heads-of-state": ("headOfStateName", "Vladimir Putin")
 def test_federated_query_on_oxigraph_gives_the_local_answer(pushed_oxigraph: Store, wikidata: Store, store, name: str):
     """A federated query takes its endpoint as a parameter: here the stand-in for Wikidata on
     127.0.0.1, called by the local engine and by the Oxigraph server pushed to alike."""
-    from csto_kg.querying.sparql import query_endpoint, run_on_store
+    from csto_kg.linking.remote import query_endpoint
+    from csto_kg.querying.sparql import run_on_store
 
     named = QUERIES[name]
     assert named.param("endpoint") is not None, f"{name} must take the endpoint of its SERVICE as a parameter"
@@ -529,7 +531,7 @@ def auth_store(request: pytest.FixtureRequest):
 
 
 def test_push_answers_basic_and_digest_auth(auth_store, build_dir: Path):
-    from csto_kg.building.store import open_store
+    from csto_kg.core.built import open_store
     from csto_kg.core.paths import Layout
     from csto_kg.linking.push import payload
 

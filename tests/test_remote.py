@@ -595,7 +595,7 @@ def test_the_report_vocabulary_is_in_the_ontology(ask):
 
 
 def test_enrich_adds_a_graph_of_its_own_and_removes_it(run, wikidata, tmp_path: Path):
-    from csto_kg.building.store import open_store
+    from csto_kg.core.built import open_store
     from csto_kg.core.paths import Layout
 
     build = tmp_path / "build"

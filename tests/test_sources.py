@@ -10,7 +10,7 @@ import pytest
 from conftest import TURTLE_PREFIXES, scratch_copy
 
 from csto_kg.building.pipeline import build
-from csto_kg.building.store import open_store
+from csto_kg.core.built import open_store
 from csto_kg.core.paths import Layout
 from csto_kg.querying.catalogue import catalogue
 from csto_kg.querying.sparql import run_on_store

@@ -14,8 +14,9 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT, TURTLE_PREFIXES, scratch_copy
 
+from csto_kg.building.pipeline import validate_sources as validate
 from csto_kg.validate.checks import violation_queries
-from csto_kg.validate.validation import CHECK, SH, SHAPES, Report, ValidationError, subject_lines, validate
+from csto_kg.validate.validation import CHECK, SH, SHAPES, Report, ValidationError, subject_lines
 
 INVALID = sorted((ROOT / "tests" / "fixtures" / "invalid").glob("*.ttl"))
 CSTO = "https://w3id.org/csto-kg/ontology#"

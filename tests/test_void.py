@@ -1,10 +1,6 @@
-"""The dataset description (VoID and DCAT) every build writes, its export, and the
-progress line the build draws on a terminal."""
+"""The dataset description (VoID and DCAT) every build writes, and its export."""
 
 from __future__ import annotations
-
-import io
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -14,9 +10,9 @@ from conftest import ROOT
 import csto_kg
 from csto_kg.building import void
 from csto_kg.cli import main
-from csto_kg.core import progress
 from csto_kg.core.errors import UsageError
 from csto_kg.core.namespaces import GRAPH_ATOP, GRAPH_LINKS, PREFIXES
+from csto_kg.exporting.description import description as described_build
 
 PREFIX_TEXT = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in {**PREFIXES, **void.DESCRIPTION_PREFIXES}.items())
 DATASET = f"<{void.DATASET}>"
@@ -102,7 +98,7 @@ def test_link_sets_count_owl_same_as_by_target(described, ask, key, namespace):
 
 def test_endpoint_only_when_served(store, layout):
     assert "sparqlEndpoint" not in void.description(store, None).decode()
-    served = parsed(void.description(layout, "http://localhost:8000/sparql"))
+    served = parsed(described_build(layout, "http://localhost:8000/sparql"))
     assert values(served, f"SELECT ?e WHERE {{ {DATASET} void:sparqlEndpoint ?e }}") == ["http://localhost:8000/sparql"]
     assert values(served, "SELECT ?e WHERE { ?s a dcat:DataService ; dcat:endpointURL ?e }") == ["http://localhost:8000/sparql"]
     with pytest.raises(UsageError):
@@ -134,75 +130,3 @@ def test_export_turtle_with_the_description_parses(build_dir, tmp_path):
     csto_kg.export(out, with_void=True, data_root=ROOT, build_dir=build_dir)
     graph = parsed(out.read_bytes())
     assert values(graph, f"SELECT ?t WHERE {{ {DATASET} dcterms:title ?t }}")
-
-
-# -- progress ---------------------------------------------------------------------------
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-@pytest.fixture()
-def not_quiet(monkeypatch):
-    monkeypatch.delenv("CSTO_KG_QUIET", raising=False)
-    progress.set_quiet(False)
-    yield
-    progress.set_quiet(False)
-
-
-def test_progress_draws_on_a_terminal_and_clears_the_line(not_quiet):
-    screen = Terminal()
-    with progress.Progress("build", total=3, stream=screen) as bar:
-        bar.stage("load")
-        bar.stage("reason")
-        assert "1/3 reason" in bar.line()
-    text = screen.getvalue()
-    assert text.startswith("\r") and "[" in text and "load" in text and "reason" in text
-    assert text.endswith("\r") and text.rsplit("\r", 2)[-2].strip() == ""  # the line is cleared at the end
-
-
-def test_progress_is_silent_when_piped_or_quiet(not_quiet, monkeypatch):
-    piped = io.StringIO()
-    with progress.Progress("build", total=2, stream=piped) as bar:
-        bar.advance()
-    assert piped.getvalue() == ""
-    screen = Terminal()
-    monkeypatch.setenv("CSTO_KG_QUIET", "1")
-    with progress.Progress("build", total=2, stream=screen) as bar:
-        bar.advance()
-    assert screen.getvalue() == ""
-    monkeypatch.delenv("CSTO_KG_QUIET")
-    progress.set_quiet(True)
-    assert not progress.wanted(Terminal())
-
-
-def test_build_reports_its_stages_on_a_terminal(not_quiet, monkeypatch, tmp_path):
-    screen = Terminal()
-    monkeypatch.setattr("sys.stderr", screen)
-    csto_kg.build(ROOT, tmp_path)
-    text = screen.getvalue()
-    for stage in ("load", "reason", "derive", "describe", "store"):
-        assert stage in text
-    assert "\n" not in text  # one line, redrawn in place
-
-
-@pytest.mark.parametrize("args", [["--quiet", "queries"], ["queries", "--quiet"], ["-q", "queries"]])
-def test_quiet_flag_before_or_after_the_command(not_quiet, args):
-    result = CliRunner().invoke(main, [*args, "--data", str(ROOT)])
-    assert result.exit_code == 0, result.output
-    assert progress.is_quiet()
-    assert not progress.wanted(Terminal())
-
-
-def test_without_quiet_a_terminal_gets_progress(not_quiet):
-    result = CliRunner().invoke(main, ["queries", "--data", str(ROOT)])
-    assert result.exit_code == 0
-    assert progress.wanted(Terminal())
-
-
-def test_progress_module_needs_no_dependency():
-    source = Path(progress.__file__).read_text()
-    imports = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
-    assert imports <= {"__future__", "os", "sys", "time", "typing"}

@@ -18,6 +18,7 @@ triples (N-Triples, RDF/XML) are written from the Turtle parts, read back.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -123,8 +124,6 @@ def write(store_dir: Path, quads: Sequence[ox.Quad]) -> None:
 
 
 def _sha256(path: Path) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         while chunk := stream.read(1 << 20):

@@ -14,8 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from csto_kg import __version__
-from csto_kg.core.errors import LoadError, one_line
-from csto_kg.core.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, OWL, XSD
+from csto_kg.core.errors import CstoKgError, LoadError, one_line
+from csto_kg.core.namespaces import GRAPH_ENRICH, GRAPH_ONTOLOGY, ONTOLOGY_IRI, OWL, XSD
 from csto_kg.core.paths import Layout
 
 # A source larger than this is refused rather than read into memory (the project's own
@@ -85,3 +85,22 @@ def load(layout: Layout, extra: Iterable[tuple[Path, str]] = ()) -> list[ox.Quad
         quads.extend(parse_file(path, graph))
     quads.extend(version_quads())
     return quads
+
+
+def enrichment_path(layout: Layout) -> Path:
+    """The file the enrichment is kept in: build/enrich/wikidata.nq."""
+    return layout.build_dir / "enrich" / "wikidata.nq"
+
+
+def extra_quads(layout: Layout) -> list[ox.Quad]:
+    """The enrichment's quads for the build, all in GRAPH_ENRICH; none when it is off."""
+    path = enrichment_path(layout)
+    if not path.is_file():
+        return []
+    try:
+        quads = list(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
+    except (SyntaxError, OSError, ValueError) as err:
+        raise CstoKgError(f"cannot read the enrichment {path}: {err}; remove it with `csto-kg enrich --remove`") from None
+    graph = ox.NamedNode(GRAPH_ENRICH)
+    # Whatever graph a line names, it goes to the enrichment graph: never into a source graph.
+    return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import itertools
+import re
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph as ox
 
-from csto_kg.core.errors import ConsistencyError
-from csto_kg.core.namespaces import GRAPH_INFERRED, GRAPH_LINKS
+from csto_kg.building import eventtypes, load, reason, store, timebounds, void
+from csto_kg.core.errors import ConsistencyError, LoadError
+from csto_kg.core.namespaces import GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY
 from csto_kg.core.paths import Layout, prune_older_builds
-
-if TYPE_CHECKING:  # pragma: no cover
-    from csto_kg.core.progress import Progress
+from csto_kg.core.progress import Progress
+from csto_kg.validate import validation
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,6 @@ def build(
     `validate`: refuse a graph that fails the shapes or the checks (csto_kg/validate/validation.py)
     with csto_kg.validate.validation.ValidationError; False stores it anyway (tests of the checks).
     """
-    from csto_kg.core.progress import Progress
-
     layout = Layout.resolve(data_root, build_dir)
     with Progress("build", total=6 if validate else 5, enabled=show_progress) as progress:
         result = _build(layout, progress, validate)
@@ -49,9 +49,6 @@ def build(
 
 
 def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildResult:
-    from csto_kg.building import load, reason, store, void
-    from csto_kg.linking import enrich
-
     inputs = store.fingerprint(layout)  # before reading: a source changed meanwhile makes the build stale
     progress.stage("load")
     asserted = load.load(layout)
@@ -68,12 +65,10 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
     if validate:
         # SHACL shapes and violation queries on the new data, before the store is swapped
         # in: a graph that does not validate is refused and the previous build stays current.
-        from csto_kg.validate import validation
-
         progress.stage("validate")
         validation.require_valid(layout, asserted, inferred, derived)
     # Enrichment from Wikidata, only when asked for (csto_kg/linking/enrich.py): its own graph, not reasoned over.
-    quads = asserted + inferred + derived + enrich.extra_quads(layout)
+    quads = asserted + inferred + derived + load.extra_quads(layout)
     # The VoID/DCAT description of this build, in a graph of its own (csto_kg/building/void.py).
     progress.stage("describe")
     quads += void.build_quads(quads)
@@ -86,10 +81,8 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
 def _placed(layout: Layout, asserted: list[ox.Quad], err: ConsistencyError) -> str:
     """The reasoner's message, preceded by the file and line of the statement it is about
     when that can be found (it names an ill-typed literal, not where it was written)."""
-    from csto_kg.validate.validation import _first_known_iri, _ill_typed_subject, subject_locations
-
-    where = subject_locations(path for path, _graph in layout.sources())
-    node = _first_known_iri(str(err), where) or _ill_typed_subject(str(err), asserted)
+    where = validation.subject_locations(path for path, _graph in layout.sources())
+    node = validation._first_known_iri(str(err), where) or validation._ill_typed_subject(str(err), asserted)
     spots = where.get(node or "", [])
     return f"{spots[0][0]}:{spots[0][1]}: {err}" if spots else str(err)
 
@@ -105,16 +98,39 @@ def derive(asserted: list[ox.Quad], reasoned: Iterable[tuple[Any, Any, Any]]) ->
     """The derived graph: day bounds of the dates the sources give (csto_kg/building/timebounds.py)
     and the most specific class of each event of the reasoned graph, `reasoned` being the
     triples reasoned over with what reasoning added (csto_kg/building/eventtypes.py)."""
-    from csto_kg.building import eventtypes, timebounds
-
     return timebounds.derive(asserted) + eventtypes.derive(reasoned)
 
 
-def ensure_built(layout: Layout) -> bool:
-    """Build when there is no build or it is older than its sources. True if it built."""
-    from csto_kg.building.store import is_fresh
+# What validation runs itself when it checks the sources alone (csto-kg validate).
+STEPS = validation.Steps(reasoned_over=reasoned_over, closure=reason.closure, derive=derive)
 
-    if is_fresh(layout):
-        return False
-    build(layout.data_root, layout.build_dir)
-    return True
+
+def validate_sources(data_root: Path | str | None = None, build_dir: Path | str | None = None) -> validation.Report:
+    """Validate the sources of `data_root` (no build needed): a Report, never raises on bad data
+    except for a missing data folder or unreadable shapes. The build's steps run here, and
+    csto_kg.validate checks what they give (`csto-kg validate`)."""
+    started = time.perf_counter()
+    layout = Layout.resolve(data_root, build_dir)
+    sources = layout.sources()
+    if not any(graph == GRAPH_ONTOLOGY for _, graph in sources):
+        raise LoadError(f"{layout.data_root}: no ontology/*.ttl found (is this a csto-kg data folder?)")
+    asserted: list[ox.Quad] = []
+    syntax: list[validation.Problem] = []
+    for path, graph in sources:
+        try:
+            asserted.extend(load.parse_file(path, graph))
+        except LoadError as err:
+            text = str(err)
+            rest = text[len(str(path)) :] if text.startswith(str(path)) else text
+            match = re.match(r"^:(\d+):(\d+): (.*)$", rest)
+            line = int(match.group(1)) if match else None
+            message = match.group(3) if match else rest.lstrip(": ")
+            # The parser may quote the character it stopped at, a line break included.
+            message = message.replace("\r", "\\r").replace("\n", "\\n")
+            syntax.append(validation.Problem("syntax", validation.SYNTAX, message, validation.FIX_SYNTAX, file=str(path), line=line))
+    if syntax:
+        return validation.Report(problems=syntax, seconds=time.perf_counter() - started)
+    asserted.extend(load.version_quads())
+    report = validation.check_graph(layout, asserted, steps=STEPS)
+    report.seconds = time.perf_counter() - started
+    return report

@@ -8,50 +8,21 @@ owlrl computes, far faster, and fills owlrl's gaps (README, "Reasoning", lists t
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from csto_kg.building import rules
 from csto_kg.core.errors import ConsistencyError
 from csto_kg.core.namespaces import OWL, RDF
+from csto_kg.validate.terms import from_rdflib, to_rdflib
 
 _ERROR_PREDICATE = "http://www.daml.org/2002/03/agents/agent-ont#error"  # owlrl's ERRNS.error
 _NOTHING = OWL + "Nothing"
 _SAME_AS = OWL + "sameAs"
 
 Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
-
-
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal):
-    """The rdflib term for a pyoxigraph term, keeping a literal's lexical form."""
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    # normalize=False keeps the lexical form: rdflib would otherwise rewrite "01"^^xsd:integer
-    # as "1" and "1"^^xsd:boolean as "true", which come back as triples never asserted, and
-    # it would hide ill-typed literals such as "maybe"^^xsd:boolean from owlrl's check.
-    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-
-
-def _from_rdflib(term):
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"unexpected term {term!r}")
 
 
 def is_noise(triple: Triple) -> bool:
@@ -77,15 +48,11 @@ def closure(triples: Iterable[Triple]) -> set[Triple]:
     csto_kg.building.rules.beyond names. Reflexive owl:sameAs triples are left out: call
     `csto_kg.building.rules.closure(triples, full=True)` for them.
     """
-    from csto_kg.building import rules
-
     return rules.closure(triples)
 
 
 def closure_owlrl(triples: Iterable[Triple]) -> set[Triple]:
     """`closure` computed by owlrl (the reference; slow on large graphs)."""
-    import decimal
-
     import owlrl
     from rdflib import Graph
 
@@ -107,7 +74,7 @@ def closure_owlrl(triples: Iterable[Triple]) -> set[Triple]:
 
     inferred: set[Triple] = set()
     for s, p, o in graph:
-        triple = (_from_rdflib(s), _from_rdflib(p), _from_rdflib(o))
+        triple = (from_rdflib(s), from_rdflib(p), from_rdflib(o))
         if triple in asserted or is_noise(triple):
             continue
         inferred.add(triple)

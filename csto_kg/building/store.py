@@ -30,23 +30,23 @@ import hashlib
 import json
 import os
 import re
+import shutil  # the build path only: a reader does not pay for it
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no advisory locks; open_store still retries
-    fcntl = None  # type: ignore[assignment]
-
 from csto_kg import __version__
+from csto_kg.building import dumps
+from csto_kg.building.load import check_source
+from csto_kg.core.built import MANIFEST, READERS_LOCK, fcntl, read_manifest
 from csto_kg.core.errors import CstoKgError
 from csto_kg.core.paths import Layout
+from csto_kg.querying import answers
+from csto_kg.querying.catalogue import catalogue
+from csto_kg.querying.sparql import query_text, run_on_store
 
-MANIFEST = "manifest.json"
-READERS_LOCK = ".readers.lock"  # in each store: held shared by readers, exclusive by pruning
 BUILD_LOCK = ".build.lock"  # in the build folder: held by the build that writes and swaps
 _TRASH = ".trash-"  # a store being removed is first renamed, so it is never seen half removed
 # What a build makes is marked, and a build removes only what is marked: a folder of the
@@ -78,8 +78,6 @@ def _package_file(path: Path) -> bool:
 
 
 def _digest(path: Path) -> str:
-    from csto_kg.building.load import check_source
-
     check_source(path)  # never hashes a FIFO or a device (a LoadError, one line)
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -107,24 +105,6 @@ def fingerprint(layout: Layout) -> Fingerprint:
         return {key: _digest(path) for key, path in inputs.items()}, stats
     except OSError as err:
         raise CstoKgError(f"cannot read {err.filename or layout.data_root}: {err.strerror}") from None
-
-
-def current_store_path(layout: Layout) -> Path | None:
-    link = layout.build_dir / "current"
-    if not link.is_symlink() and not link.exists():
-        return None
-    target = link.resolve()
-    return target if (target / MANIFEST).is_file() else None
-
-
-def read_manifest(layout: Layout) -> dict | None:
-    path = current_store_path(layout)
-    if path is None:
-        return None
-    try:
-        return json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def is_fresh(layout: Layout) -> bool:
@@ -206,11 +186,8 @@ def _write_store(layout: Layout, stores: Path, quads: Sequence[ox.Quad], counts:
         # Compacting what the bulk load wrote costs seconds once and makes every lookup
         # cheaper: at 10^6 triples the listing queries answer 2.5 times faster.
         store.optimize()
-        from csto_kg.building import dumps
-        from csto_kg.querying import answers
-
         # The named queries' answers, kept for the runs that ask the same again.
-        answers.write(store, target, layout.queries_dir)
+        write_answers(store, target, layout.queries_dir)
         store.flush()
         del store
         dumps.write(target, quads)
@@ -231,8 +208,6 @@ def _write_store(layout: Layout, stores: Path, quads: Sequence[ox.Quad], counts:
         os.symlink(os.path.relpath(target, layout.build_dir), tmp_link)
         os.replace(tmp_link, link)
     except OSError as err:
-        import shutil
-
         shutil.rmtree(target, ignore_errors=True)
         raise CstoKgError(f"cannot write the store in {layout.build_dir}: {err}") from None
     with contextlib.suppress(OSError):  # the new build is current; cleaning up can wait
@@ -260,8 +235,6 @@ def _exclusive(path: Path) -> Iterator[None]:
 def _prune(stores: Path, keep: set[str]) -> None:
     """Remove old stores, keeping the new one and the one before it, and any store a
     reader holds; and the leftovers of killed builds. Runs under the build lock."""
-    import shutil  # the build path only: a reader does not pay for it
-
     build_dir = stores.parent
     for link in build_dir.glob(".current-*"):  # a temporary link a killed build left
         if link.is_symlink():
@@ -297,8 +270,6 @@ def _remove(path: Path) -> None:
                 os.close(fd)
             return
     try:
-        import shutil
-
         trash = path.with_name(_TRASH + path.name)
         os.rename(path, trash)
         shutil.rmtree(trash, ignore_errors=True)
@@ -309,69 +280,34 @@ def _remove(path: Path) -> None:
             os.close(fd)
 
 
-# Reader locks this process holds, by store path (file descriptors), kept until it exits.
-# A long-running process that reopens the store after each build keeps the locks of the
-# last 16 stores it opened in a build folder, not of every store it ever opened.
-_held: dict[str, int] = {}
-_HELD_PER_FOLDER = 16
+def write_answers(store: ox.Store, store_dir: Path, queries_dir: Path) -> list[str]:
+    """Run the keepable named queries of `queries_dir` on `store` (the build being made)
+    and keep their answers under `store_dir`; the names of the queries kept.
 
-
-def _hold_for_reading(path: Path) -> None:
-    """Take the shared reader lock of a store. Raises FileNotFoundError if the store was
-    removed meanwhile (the caller then opens the new current store)."""
-    if fcntl is None or str(path) in _held:  # pragma: no cover - Windows
-        return
-    try:
-        fd = os.open(path / READERS_LOCK, os.O_RDONLY)
-    except FileNotFoundError:
-        if (path / MANIFEST).is_file():
-            return  # a store written before reader locks existed
-        raise
-    fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while a build removes this very store
-    if not (path / MANIFEST).is_file():  # it was removed while this process waited
-        os.close(fd)
-        raise FileNotFoundError(f"{path} was removed")
-    _held[str(path)] = fd
-    same_folder = [p for p in _held if Path(p).parent == path.parent]
-    for old in same_folder[:-_HELD_PER_FOLDER]:
-        os.close(_held.pop(old))
-
-
-def open_store(layout: Layout) -> ox.Store:
-    """Open the current build read-only; several processes may do so at once.
-
-    The store stays readable for as long as this process may use it, even if builds
-    replace it meanwhile; if a build removes it between finding and opening it, the new
-    current store is opened instead.
+    A query that fails here keeps no answer and fails again, with its message, when it
+    is run: a broken query file does not stop a build.
     """
-    return open_build(layout)[1]
-
-
-def open_build(layout: Layout) -> tuple[Path, ox.Store]:
-    """The current build's folder, and its store opened as open_store() does."""
-    last: OSError | None = None
-    path: Path | None = None
-    for _attempt in range(5):
-        path = current_store_path(layout)
-        if path is None:
-            break
+    folder = store_dir / answers.FOLDER
+    folder.mkdir(exist_ok=True)
+    try:
+        known = catalogue(queries_dir) if queries_dir.is_dir() else {}
+    except CstoKgError:
+        known = {}
+    index = {}
+    for name, named in known.items():
+        if not answers.keepable(named):
+            continue
+        text = query_text(named, {})
+        target = folder / (answers.key(text, False) + answers.SUFFIX)
         try:
-            _hold_for_reading(path)
-            return path, ox.Store.read_only(str(path))
-        except RuntimeError as err:  # what the storage engine raises for damaged files
-            raise damaged(path, err) from None
-        except OSError as err:
-            last = err
-            if current_store_path(layout) == path and (path / MANIFEST).is_file():
-                break  # not a store replaced under our feet: a real error
-    if path is None:
-        raise CstoKgError(f"no build in {layout.build_dir}: run `csto-kg build`")
-    raise CstoKgError(f"cannot open the store {path}: {' '.join(str(last).split())}") from None
-
-
-def damaged(path: Path | None, err: BaseException) -> CstoKgError:
-    """The one-line error for a build whose files are damaged (a disk error, a file cut or
-    changed by hand): which build, and how to repair it."""
-    detail = " ".join(str(err).split())[:200]
-    where = f"the build in {path}" if path is not None else "the build"
-    return CstoKgError(f"{where} is damaged ({detail}): run `csto-kg build` to make it again")
+            result = run_on_store(store, named)
+            with open(target, "wb") as stream:
+                result.write(stream, "tsv")
+        except CstoKgError:
+            target.unlink(missing_ok=True)
+            continue
+        index[target.stem] = {"query": name, "variables": result.variables, "bytes": target.stat().st_size}
+    partial = folder / (answers.INDEX + ".tmp")
+    partial.write_text(json.dumps(index, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(partial, folder / answers.INDEX)
+    return sorted(entry["query"] for entry in index.values())

@@ -61,13 +61,9 @@ def _covered_until(by_predicate: dict[str, list[tuple]]) -> dict[object, dt.date
     return found
 
 
-def derive(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    by_predicate: dict[str, list[tuple]] = defaultdict(list)
-    for q in quads:
-        by_predicate[q.predicate.value].append((q.subject, q.object))
-
+def _instants(by_predicate: dict[str, list[tuple]]) -> dict[object, list[dt.date | None]]:
+    """The first and last day of each time:Instant, from its date and csto:notBefore/notAfter."""
     instant: dict[object, list[dt.date | None]] = defaultdict(lambda: [None, None])
-    out: set[ox.Quad] = set()
     for predicate in _DATE_PROPERTIES:
         for subject, obj in by_predicate[predicate]:
             if not isinstance(obj, ox.Literal):
@@ -81,68 +77,90 @@ def derive(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
         instant[subject][0] = _literal_date(subject, "csto:notBefore", obj)
     for subject, obj in by_predicate[CSTO + "notAfter"]:
         instant[subject][1] = _literal_date(subject, "csto:notAfter", obj)
+    return instant
+
+
+def _instant_quads(instant: dict[object, list[dt.date | None]]) -> set[ox.Quad]:
+    out: set[ox.Quad] = set()
     for subject, (first, last) in instant.items():
         if first is not None:
             out.add(ox.Quad(subject, ox.NamedNode(CSTO + "earliest"), _date(first), _GRAPH))
         if last is not None:
             out.add(ox.Quad(subject, ox.NamedNode(CSTO + "latest"), _date(last), _GRAPH))
+    return out
 
-    begins = dict(by_predicate[TIME + "hasBeginning"])
-    ends = dict(by_predicate[TIME + "hasEnd"])
 
-    def instant_bounds(node: object | None) -> Bounds | None:
+class _Tenures:
+    """What the facts' intervals give, and what attestations and succession add to a
+    tenure's unknown bounds."""
+
+    def __init__(self, by_predicate: dict[str, list[tuple]], instant: dict[object, list[dt.date | None]]) -> None:
+        self.instant = instant
+        begins = dict(by_predicate[TIME + "hasBeginning"])
+        ends = dict(by_predicate[TIME + "hasEnd"])
+        self.facts: dict[object, dict[str, Bounds | None]] = {}
+        for prop in (CSTO + "during", CSTO + "heldDuring", CSTO + "validDuring"):
+            for fact, interval in by_predicate[prop]:
+                self.facts[fact] = {"begin": self._bounds(begins.get(interval)), "end": self._bounds(ends.get(interval))}
+        self.attested: dict[object, list[Bounds]] = defaultdict(list)
+        for tenure, node in by_predicate[CSTO + "attestedOn"]:
+            self.attested[tenure].append(tuple(instant.get(node, (None, None))))  # type: ignore[arg-type]
+        self.successor = {before: after for after, before in by_predicate[CSTO + "succeeds"]}
+        for tenure, _post in by_predicate[CSTO + "post"]:
+            self.facts.setdefault(tenure, {"begin": None, "end": None})
+        self.predecessor = {after: before for after, before in by_predicate[CSTO + "succeeds"]}
+        self.covered_until = _covered_until(by_predicate)
+
+    def _bounds(self, node: object | None) -> Bounds | None:
         if node is None:
             return None
-        first, last = instant.get(node, (None, None))
+        first, last = self.instant.get(node, (None, None))
         return (first, last)
 
-    facts: dict[object, dict[str, Bounds | None]] = {}
-    for prop in (CSTO + "during", CSTO + "heldDuring", CSTO + "validDuring"):
-        for fact, interval in by_predicate[prop]:
-            facts[fact] = {"begin": instant_bounds(begins.get(interval)), "end": instant_bounds(ends.get(interval))}
-
-    # Tenures: attestations and succession fill in unknown bounds.
-    attested: dict[object, list[Bounds]] = defaultdict(list)
-    for tenure, node in by_predicate[CSTO + "attestedOn"]:
-        attested[tenure].append(tuple(instant.get(node, (None, None))))  # type: ignore[arg-type]
-    successor = {before: after for after, before in by_predicate[CSTO + "succeeds"]}
-    for tenure, _post in by_predicate[CSTO + "post"]:
-        facts.setdefault(tenure, {"begin": None, "end": None})
-
-    predecessor = {after: before for after, before in by_predicate[CSTO + "succeeds"]}
-    covered_until = _covered_until(by_predicate)
-
-    def begin_of(fact: object) -> Bounds:
-        info = facts.get(fact, {"begin": None, "end": None})
+    def begin_of(self, fact: object) -> Bounds:
+        info = self.facts.get(fact, {"begin": None, "end": None})
         lo, hi = info["begin"] or (None, None)
-        if lo is None and fact in predecessor:
+        if lo is None and fact in self.predecessor:
             # Not before the day after the predecessor was last shown in office.
-            before = [b[0] for b in attested.get(predecessor[fact], []) if b[0] is not None]
+            before = [b[0] for b in self.attested.get(self.predecessor[fact], []) if b[0] is not None]
             if before:
                 lo = max(before) + dt.timedelta(days=1)
-        seen = [b for b in attested.get(fact, []) if b[1] is not None]
+        seen = [b for b in self.attested.get(fact, []) if b[1] is not None]
         if seen:
             first_seen = min(b[1] for b in seen)  # type: ignore[type-var]
             hi = first_seen if hi is None else min(hi, first_seen)
         return lo, hi
 
-    for fact, info in facts.items():
-        begin_lo, begin_hi = begin_of(fact)
+    def end_of(self, fact: object, info: dict[str, Bounds | None], begin_hi: dt.date | None) -> Bounds:
         if info["end"] is not None:
             end_lo, end_hi = info["end"]
-        elif fact in successor:
-            end_lo, end_hi = begin_of(successor[fact])
+        elif fact in self.successor:
+            end_lo, end_hi = self.begin_of(self.successor[fact])
             # Not before the last day the source shows the holder in office.
-            seen = [b[0] for b in attested.get(fact, []) if b[0] is not None]
+            seen = [b[0] for b in self.attested.get(fact, []) if b[0] is not None]
             if seen:
                 end_lo = max([d for d in (end_lo, max(seen) + dt.timedelta(days=1)) if d is not None])
-        elif fact in covered_until:
+        elif fact in self.covered_until:
             # Left open by a data set: its claim runs to the last day it covers, no further.
-            end_lo, end_hi = covered_until[fact] + dt.timedelta(days=1), None
+            end_lo, end_hi = self.covered_until[fact] + dt.timedelta(days=1), None
         else:
             end_lo = end_hi = None  # goes on
         if end_hi is not None and end_lo is None:
             end_lo = begin_hi  # it may have ended as soon as it certainly began
+        return end_lo, end_hi
+
+
+def derive(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    by_predicate: dict[str, list[tuple]] = defaultdict(list)
+    for q in quads:
+        by_predicate[q.predicate.value].append((q.subject, q.object))
+    instant = _instants(by_predicate)
+    out = _instant_quads(instant)
+    # Tenures: attestations and succession fill in unknown bounds.
+    tenures = _Tenures(by_predicate, instant)
+    for fact, info in tenures.facts.items():
+        begin_lo, begin_hi = tenures.begin_of(fact)
+        end_lo, end_hi = tenures.end_of(fact, info, begin_hi)
         values = {
             "possiblyFrom": begin_lo,
             "certainlyFrom": begin_hi,

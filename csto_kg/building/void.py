@@ -17,7 +17,6 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -44,7 +43,6 @@ from csto_kg.core.namespaces import (
     RDFS,
     XSD,
 )
-from csto_kg.core.paths import Layout
 
 DATASET = BASE + "dataset"
 
@@ -340,20 +338,8 @@ def build_quads(quads: Iterable[ox.Quad], created: dt.datetime | None = None) ->
     return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in describe(gather(quads), created)]
 
 
-def _store(source: ox.Store | Layout | Path | str | None) -> ox.Store:
-    if isinstance(source, ox.Store):
-        return source
-    from csto_kg.building.pipeline import ensure_built
-    from csto_kg.building.store import open_store
-
-    layout = source if isinstance(source, Layout) else Layout.resolve(source)
-    ensure_built(layout)
-    return open_store(layout)
-
-
-def triples(source: ox.Store | Layout | Path | str | None = None, endpoint: str | None = None) -> list[ox.Triple]:
+def triples(store: ox.Store, endpoint: str | None = None) -> list[ox.Triple]:
     """The description as triples: the one the build stored, else one made from the store."""
-    store = _store(source)
     if endpoint is not None:
         check_endpoint(endpoint)
     stored = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_VOID))]
@@ -369,11 +355,10 @@ def turtle(statements: Iterable[ox.Triple]) -> bytes:
     return ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=DESCRIPTION_PREFIXES)
 
 
-def description(store_or_layout: ox.Store | Layout | Path | str | None = None, endpoint: str | None = None) -> bytes:
-    """The VoID/DCAT description of the built dataset as Turtle.
+def description(store: ox.Store, endpoint: str | None = None) -> bytes:
+    """The VoID/DCAT description of the built dataset in `store` as Turtle.
 
-    `store_or_layout` is an open store, a Layout, or a data root (None: the default
-    layout; a stale or missing build is rebuilt). With `endpoint`, the description names
-    that URL as the dataset's SPARQL endpoint (void:sparqlEndpoint, dcat:DataService).
+    With `endpoint`, the description names that URL as the dataset's SPARQL endpoint
+    (void:sparqlEndpoint, dcat:DataService). csto_kg.exporting.description takes a layout.
     """
-    return turtle(triples(store_or_layout, endpoint))
+    return turtle(triples(store, endpoint))

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import click
 
+from csto_kg.building.ensure import ensure_built
+from csto_kg.cli.options import handle_errors, layout_options
+from csto_kg.core.built import open_store
+from csto_kg.core.output import open_output
+from csto_kg.core.paths import Layout
+from csto_kg.linking import enrich as enrichment
+from csto_kg.linking import link, remote
+from csto_kg.linking.reconcile import run
+
 # Kept here as plain values so that registering the commands imports nothing else.
 _DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
 _DEFAULT_TIMEOUT = 60.0
@@ -11,8 +20,6 @@ _DEFAULT_TIMEOUT = 60.0
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the csto-kg group."""
-    from csto_kg.cli import handle_errors, layout_options
-
     def endpoint_options(func):
         func = click.option(
             "--timeout",
@@ -47,12 +54,6 @@ def register(group: click.Group) -> None:
         The links come from reference/identifiers.csv, the table of checked identifiers;
         an entity the table does not name stays unlinked.
         """
-        from csto_kg.building.pipeline import ensure_built
-        from csto_kg.building.store import open_store
-        from csto_kg.core.output import open_output
-        from csto_kg.core.paths import Layout
-        from csto_kg.linking import link
-
         if fmt is None and output != "-":
             fmt = {".csv": "csv", ".json": "json"}.get(output[output.rfind(".") :].lower(), "table")
         layout = Layout.resolve(data_root, build_dir)
@@ -90,10 +91,6 @@ def register(group: click.Group) -> None:
           csto-kg reconcile --format json -o report.json
           csto-kg reconcile --endpoint http://localhost:7878/query
         """
-        from csto_kg.core.output import open_output
-        from csto_kg.linking import remote
-        from csto_kg.linking.reconcile import run
-
         if fmt is None and output != "-":
             fmt = {".json": "json", ".ttl": "turtle"}.get(output[output.rfind(".") :].lower(), "table")
         report = run(remote.Endpoint(endpoint, timeout=timeout), data_root=data_root, build_dir=build_dir)
@@ -115,9 +112,6 @@ def register(group: click.Group) -> None:
         nothing is reasoned from them. The store is rebuilt with them. Off unless asked
         for; `csto-kg enrich --remove` takes them out again.
         """
-        from csto_kg.linking import enrich as enrichment
-        from csto_kg.linking import remote
-
         if remove:
             if enrichment.remove(data_root=data_root, build_dir=build_dir):
                 click.echo(f"removed the enrichment graph {enrichment.GRAPH_ENRICH} and rebuilt", err=True)

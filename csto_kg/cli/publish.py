@@ -12,17 +12,18 @@ from typing import Any
 
 import click
 
+from csto_kg.cli.options import handle_errors, layout_options
+from csto_kg.core.progress import set_quiet
+from csto_kg.publish.chart import membership_chart, timeline_chart
+from csto_kg.publish.ontodoc import docs as write_docs
+
 
 def _quiet_group(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    from csto_kg.core.progress import set_quiet
-
     set_quiet(value)  # once per invocation, before any command's own options
 
 
 def _quiet_command(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value:
-        from csto_kg.core.progress import set_quiet
-
         set_quiet(True)
 
 
@@ -62,8 +63,6 @@ def add_quiet(group: click.Group) -> None:
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the csto-kg group."""
-    from csto_kg.cli import handle_errors, layout_options
-
     @group.group()
     def chart() -> None:
         """Draw charts of the graph as SVG, PNG or PDF.
@@ -91,8 +90,6 @@ def register(group: click.Group) -> None:
           csto-kg chart membership -o membership.svg
           csto-kg chart membership -o membership.png --date 2000-01-01
         """
-        from csto_kg.publish.chart import membership_chart
-
         used = membership_chart(output, date, fmt, data_root=data_root, build_dir=build_dir)
         if output != "-":
             click.echo(f"wrote {output} ({used})", err=True)
@@ -105,8 +102,6 @@ def register(group: click.Group) -> None:
     @handle_errors
     def chart_timeline(output: str, fmt: str | None, top: int, data_root: str | None, build_dir: str | None) -> None:
         """Events per year, stacked by event class."""
-        from csto_kg.publish.chart import timeline_chart
-
         used = timeline_chart(output, fmt, top=top, data_root=data_root, build_dir=build_dir)
         if output != "-":
             click.echo(f"wrote {output} ({used})", err=True)
@@ -121,8 +116,6 @@ def register(group: click.Group) -> None:
         Every class and property with its English and Russian labels, definition,
         superclasses, domain and range, and example instances from the graph.
         """
-        from csto_kg.publish.ontodoc import docs as write_docs
-
         for path in write_docs(out_dir, data_root=data_root, build_dir=build_dir):
             click.echo(f"wrote {path}", err=True)
 

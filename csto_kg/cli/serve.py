@@ -7,6 +7,12 @@ from typing import Any
 
 import click
 
+from csto_kg.cli.options import handle_errors, layout_options
+from csto_kg.linking.push import push as run_push
+from csto_kg.serve import Settings
+from csto_kg.serve import serve as run_serve
+from csto_kg.serve import settings as defaults
+
 _SIZE = re.compile(r"(\d+)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
 
 
@@ -29,9 +35,6 @@ class ByteSize(click.ParamType):
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the csto-kg group."""
-    from csto_kg.cli import handle_errors, layout_options
-    from csto_kg.serve import settings as defaults
-
     @group.command()
     @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 opens it to the network.")
     @click.option(
@@ -118,9 +121,6 @@ def register(group: click.Group) -> None:
         Read-only unless --writable. SERVICE and LOAD reach no other address unless
         --allow-service names it. Ctrl-C (or SIGTERM) stops it.
         """
-        from csto_kg.serve import Settings
-        from csto_kg.serve import serve as run
-
         settings = Settings(**options)
 
         def ready(running: Any) -> None:
@@ -132,7 +132,7 @@ def register(group: click.Group) -> None:
             click.echo(running.endpoint)
             click.get_text_stream("stdout").flush()
 
-        run(settings, data_root=data_root, build_dir=build_dir, on_ready=ready)
+        run_serve(settings, data_root=data_root, build_dir=build_dir, on_ready=ready)
 
     @group.command()
     @click.option("--endpoint", required=True, help="The store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store.")
@@ -163,9 +163,7 @@ def register(group: click.Group) -> None:
           csto-kg push --endpoint http://127.0.0.1:3030/ds/data --graph https://example.org/csto
           csto-kg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --password dba --inferred
         """
-        from csto_kg.linking.push import push as run
-
-        result = run(endpoint, graph, user=user, password=password, inferred=inferred, data_root=data_root, build_dir=build_dir)
+        result = run_push(endpoint, graph, user=user, password=password, inferred=inferred, data_root=data_root, build_dir=build_dir)
         what = "asserted and inferred" if inferred else "asserted"
         click.echo(
             f"pushed {result.triples} {what} triples ({result.bytes} bytes) to graph <{result.graph}> "

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
+from csto_kg.cli.options import handle_errors, layout_options
+from csto_kg.site.export import site as write
+
 
 def register(group: click.Group) -> None:
-    from csto_kg.cli import handle_errors, layout_options
-
     @group.command()
     @click.option("-o", "--output", "out_dir", required=True, type=click.Path(), help="Folder to write the site into (replaced whole).")
     @layout_options
@@ -19,7 +20,5 @@ def register(group: click.Group) -> None:
         it, the ontology documentation, the dumps, the membership chart and a search
         index. Serve DIR from any static host at its root.
         """
-        from csto_kg.site.export import site as write
-
         count = write(out_dir, data_root=data_root, build_dir=build_dir)
         click.echo(f"wrote {out_dir} ({count} pages)", err=True)

@@ -3,15 +3,19 @@ queries and the OWL-RL consistency check, with a report a contributor can act on
 
 from __future__ import annotations
 
+import sys
+
 import click
+
+from csto_kg.building.ensure import validate_sources as run_validate
+from csto_kg.cli.options import handle_errors, layout_options
+from csto_kg.core.output import open_output
 
 _FORMATS = ("text", "json", "turtle")
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the csto-kg group."""
-    from csto_kg.cli import handle_errors, layout_options
-
     @group.command()
     @click.option(
         "-f",
@@ -39,11 +43,6 @@ def register(group: click.Group) -> None:
           csto-kg validate --format json -o report.json
           csto-kg validate --format turtle
         """
-        import sys
-
-        from csto_kg.core.output import open_output
-        from csto_kg.validate.validation import validate as run_validate
-
         if fmt is None and output != "-":
             fmt = {".json": "json", ".ttl": "turtle"}.get(output[output.rfind(".") :].lower(), "text")
         report = run_validate(data_root, build_dir)

@@ -18,6 +18,7 @@ import contextlib
 import os
 import stat
 import sys
+import tempfile  # not needed on the way to standard output, the common one
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -95,8 +96,6 @@ def _writing(what: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _atomic(target: Path, info: os.stat_result | None) -> Iterator[BinaryIO]:
-    import tempfile  # not needed on the way to standard output, the common one
-
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     _partial.add(tmp)
     try:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from platformdirs import user_cache_dir  # only an installed package builds there
+
 from csto_kg import __version__
+from csto_kg.core.built import read_manifest
 from csto_kg.core.namespaces import GRAPH, GRAPH_ONTOLOGY
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # csto_kg/, above core/
@@ -37,8 +41,6 @@ def is_bundled(data_root: Path) -> bool:
 
 def cache_root() -> Path:
     """The user's cache folder for csto-kg (e.g. ~/.cache/csto-kg): one build per version."""
-    from platformdirs import user_cache_dir  # only an installed package builds there
-
     return Path(user_cache_dir(APP_NAME, appauthor=False))
 
 
@@ -116,8 +118,6 @@ def older_builds(layout: Layout) -> list[Path]:
     whose current build's manifest names that version. Empty unless `layout` builds in
     this version's folder of the cache.
     """
-    from csto_kg.building.store import read_manifest
-
     this = _release(__version__)
     if this is None or layout.build_dir != cache_root() / __version__:
         return []
@@ -136,8 +136,6 @@ def older_builds(layout: Layout) -> list[Path]:
 def prune_older_builds(layout: Layout) -> list[Path]:
     """Remove what older_builds() finds (each first renamed, so never seen half removed);
     returns the folders removed. A folder that cannot be removed is left as it is."""
-    import shutil
-
     removed = []
     if layout.build_dir == cache_root() / __version__:  # what an interrupted removal left
         for left in layout.build_dir.parent.glob(".trash-*"):

@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from csto_kg.building import dumps
+from csto_kg.building import dumps, void
+from csto_kg.building.ensure import ensure_built
 from csto_kg.core import formats
+from csto_kg.core.built import open_build
+from csto_kg.core.jsonld import compact_document
 from csto_kg.core.namespaces import GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_VOID, PREFIXES, asserted_graphs
 from csto_kg.core.output import open_output
 from csto_kg.core.paths import Layout
@@ -56,16 +59,12 @@ def write_export(
     graphs = selected_graphs(store, inferred, with_void)
     prefixes = PREFIXES
     if with_void:
-        from csto_kg.building import void
-
         prefixes = void.DESCRIPTION_PREFIXES
     if dumps.available(store_dir, fmt.name):
         description = _description(store, graphs) if with_void else []
         if dumps.write_export(store_dir, stream, fmt.name, inferred, description, prefixes):
             return
     if fmt.name == "json-ld":
-        from csto_kg.core.jsonld import compact_document
-
         expanded = ox.serialize(_triples(store, graphs), format=fmt.oxigraph)
         stream.write(compact_document(expanded))
     elif fmt.datasets:
@@ -89,9 +88,6 @@ def export(
     The format is `format`, else guessed from the path, else Turtle. Returns the format used.
     `with_void` includes the dataset description (VoID/DCAT) that the build wrote.
     """
-    from csto_kg.building.pipeline import ensure_built
-    from csto_kg.building.store import open_build
-
     fmt = formats.rdf_format(format, output)
     layout = Layout.resolve(data_root, build_dir)
     ensure_built(layout)

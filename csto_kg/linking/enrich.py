@@ -32,34 +32,20 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from csto_kg.building import ensure
+from csto_kg.building.load import enrichment_path
+from csto_kg.core.built import open_store
 from csto_kg.core.errors import CstoKgError
 from csto_kg.core.namespaces import BASE, CSTO, GRAPH_ENRICH, RDF, RDFS, XSD
+from csto_kg.core.output import open_output
 from csto_kg.core.paths import Layout
+from csto_kg.linking import findings, remote, sides
 
 NODES = BASE + "enrich/wikidata/"
 PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
 SCHEMA = "https://schema.org/"
 WDT = "http://www.wikidata.org/prop/direct/"
-
-
-def enrichment_path(layout: Layout) -> Path:
-    """The file the enrichment is kept in: build/enrich/wikidata.nq."""
-    return layout.build_dir / "enrich" / "wikidata.nq"
-
-
-def extra_quads(layout: Layout) -> list[ox.Quad]:
-    """The enrichment's quads for the build, all in GRAPH_ENRICH; none when it is off."""
-    path = enrichment_path(layout)
-    if not path.is_file():
-        return []
-    try:
-        quads = list(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
-    except (SyntaxError, OSError, ValueError) as err:
-        raise CstoKgError(f"cannot read the enrichment {path}: {err}; remove it with `csto-kg enrich --remove`") from None
-    graph = ox.NamedNode(GRAPH_ENRICH)
-    # Whatever graph a line names, it goes to the enrichment graph: never into a source graph.
-    return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
 
 
 @dataclass(frozen=True)
@@ -85,16 +71,14 @@ def _number(term: ox.Literal) -> ox.Literal:
 
 def fetch(store: ox.Store, endpoint: Any) -> list[ox.Quad]:
     """What Wikidata says of the linked states' population and heads of state, as quads."""
-    from csto_kg.linking import reconcile, remote
-
     if isinstance(endpoint, str):
         endpoint = remote.Endpoint(endpoint)
-    local = reconcile.read_local(store)
+    local = sides.read_local(store)
     states = {local.wikidata[s]: s for s in local.states if s in local.wikidata}
     if not states:
         return []
     text = (
-        reconcile.WIKIDATA_PREFIXES
+        findings.WIKIDATA_PREFIXES
         + f"""
 SELECT ?item ?kind ?st ?value ?valueLabel ?when ?whenPrecision WHERE {{
   VALUES ?item {{ {" ".join(f"<{q}>" for q in sorted(states))} }}
@@ -127,7 +111,7 @@ SELECT ?item ?kind ?st ?value ?valueLabel ?when ?whenPrecision WHERE {{
         seen.add(node_iri)
         node = n(node_iri)
         name = local.names.get(state, local_name)
-        when = reconcile.Span.wikidata(row["when"], row["whenPrecision"]) if isinstance(row["when"], ox.Literal) else None
+        when = findings.Span.wikidata(row["when"], row["whenPrecision"]) if isinstance(row["when"], ox.Literal) else None
         date = _date_literal(when) if when else None
         triples = [
             (n(RDF + "type"), n(RDF + "Statement")),
@@ -170,17 +154,12 @@ def enrich(
     """Fetch the enrichment, keep it in the build folder and rebuild the store with it.
 
     If the rebuild fails, the previous enrichment (or none) is put back."""
-    from csto_kg.building import pipeline
-    from csto_kg.building.store import open_store
-    from csto_kg.core.output import open_output
-    from csto_kg.linking import remote
-
     if endpoint is None:
         endpoint = remote.Endpoint()
     elif isinstance(endpoint, str):
         endpoint = remote.Endpoint(endpoint)
     layout = Layout.resolve(data_root, build_dir)
-    pipeline.ensure_built(layout)
+    ensure.ensure_built(layout)
     quads = fetch(open_store(layout), endpoint)
     path = enrichment_path(layout)
     previous = path.read_bytes() if path.is_file() else None
@@ -191,7 +170,7 @@ def enrich(
     with open_output(path) as stream:
         ox.serialize(quads, stream, format=ox.RdfFormat.N_QUADS)
     try:
-        pipeline.build(layout.data_root, layout.build_dir)
+        ensure.build(layout.data_root, layout.build_dir)
     except BaseException:
         if previous is None:
             with contextlib.suppress(OSError):
@@ -206,8 +185,6 @@ def enrich(
 
 def remove(*, data_root: Path | str | None = None, build_dir: Path | str | None = None) -> bool:
     """Delete the enrichment and rebuild without it. False if there was none."""
-    from csto_kg.building import pipeline
-
     layout = Layout.resolve(data_root, build_dir)
     path = enrichment_path(layout)
     if not path.is_file():
@@ -216,5 +193,5 @@ def remove(*, data_root: Path | str | None = None, build_dir: Path | str | None 
         path.unlink()
     except OSError as err:
         raise CstoKgError(f"cannot remove {path}: {err.strerror}") from None
-    pipeline.build(layout.data_root, layout.build_dir)
+    ensure.build(layout.data_root, layout.build_dir)
     return True

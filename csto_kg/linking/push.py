@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from csto_kg.building.ensure import ensure_built
+from csto_kg.core.built import open_store
 from csto_kg.core.errors import CstoKgError, UsageError
 from csto_kg.core.namespaces import BASE, GRAPH_DERIVED, GRAPH_INFERRED, asserted_graphs
 from csto_kg.core.paths import Layout
@@ -208,9 +210,6 @@ def push(
     timeout: float = 600,
 ) -> PushResult:
     """Replace one named graph of the store at `endpoint` with the built graph."""
-    from csto_kg.building.pipeline import ensure_built
-    from csto_kg.building.store import open_store
-
     if (user is None) != (password is None):
         raise UsageError("give --user and --password together")
     url, iri = target_url(endpoint, graph)

@@ -18,6 +18,7 @@ N-Triples form, as on the local path (`csto_kg.querying.querytext.substitute`).
 
 from __future__ import annotations
 
+import ast
 import email.utils
 import http.client
 import socket
@@ -25,6 +26,7 @@ import time
 import urllib.error
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,7 +34,11 @@ import pyoxigraph as ox
 
 from csto_kg import __version__
 from csto_kg.core.errors import CstoKgError, UsageError, one_line
-from csto_kg.querying.querytext import query_form, substitute, with_prefixes
+from csto_kg.core.paths import Layout
+from csto_kg.core.urls import checked, shown
+from csto_kg.querying import params
+from csto_kg.querying.querytext import check_nesting, query_form, substitute, with_prefixes
+from csto_kg.querying.sparql import QueryResult, resolve
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
 DEFAULT_TIMEOUT = 60.0  # seconds, for connecting and for each read
@@ -63,8 +69,6 @@ class Endpoint:
     default_graph: str | None = None  # sent as default-graph-uri
 
     def __post_init__(self) -> None:
-        from csto_kg.core.urls import checked
-
         checked(self.url, "an http:// or https:// URL")
         if self.default_graph is not None:
             try:
@@ -77,8 +81,6 @@ class Endpoint:
     @property
     def shown(self) -> str:
         """The URL as messages show it: without its password, on one line."""
-        from csto_kg.core.urls import shown
-
         return shown(self.url)
 
 
@@ -94,8 +96,6 @@ def _one_line(value: Any, limit: int = 160) -> str:
 
 def _response_of(err: Exception) -> str:
     """The body of the endpoint's error answer, which SPARQLWrapper keeps only in its message."""
-    import ast
-
     text = str(err)
     if "Response:\n" not in text:
         return ""
@@ -204,8 +204,6 @@ def _not_results(endpoint: Endpoint, media: str, body: bytes, what: str) -> Remo
 
 def run(endpoint: Endpoint | str, text: str):
     """Send one query and return its answer as a `csto_kg.querying.sparql.QueryResult`."""
-    from csto_kg.querying.sparql import QueryResult
-
     if isinstance(endpoint, str):
         endpoint = Endpoint(endpoint)
     form = query_form(text)
@@ -239,3 +237,29 @@ def run(endpoint: Endpoint | str, text: str):
 def prepare(text: str, bound: dict[ox.Variable, Any] | None = None) -> str:
     """The text to send: project prefixes declared, parameters substituted."""
     return with_prefixes(substitute(text, bound or {}))
+
+
+def query_endpoint(
+    target: str,
+    given: dict[str, str] | None = None,
+    *,
+    endpoint: str,
+    graph: str | None = None,
+    timeout: float | None = None,
+    data_root: Path | str | None = None,
+    build_dir: Path | str | None = None,
+) -> QueryResult:
+    """Run a named query, a .rq file or SPARQL text on a remote SPARQL endpoint.
+
+    Needs no build. Parameters are checked against the query's header as for the local
+    store and substituted as escaped terms (csto_kg.querying.querytext.substitute); the project's
+    prefixes the query uses are declared for it. `graph`, a named graph (the one `csto-kg
+    push` wrote), is sent as the default graph (default-graph-uri), so the query sees the
+    pushed data on any store, not only on those whose default graph is the union.
+    """
+    layout = Layout.resolve(data_root, build_dir)
+    named = resolve(target, layout)
+    check_nesting(named.text)
+    bound = params.substitutions(named, dict(given or {}))
+    where = Endpoint(endpoint, timeout=timeout or DEFAULT_TIMEOUT, default_graph=graph)
+    return run(where, prepare(named.text, bound))

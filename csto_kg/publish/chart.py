@@ -27,8 +27,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from csto_kg import __version__
+from csto_kg.building.ensure import ensure_built
+from csto_kg.core.built import open_store
+from csto_kg.core.dates import parse_user_date
 from csto_kg.core.errors import CstoKgError, UsageError
 from csto_kg.core.namespaces import CSTO, GRAPH_ARTICLE, GRAPH_INFERRED, KG, PREFIXES
+from csto_kg.core.output import open_output
+from csto_kg.core.paths import Layout
+from csto_kg.querying.catalogue import catalogue, from_text
+from csto_kg.querying.sparql import run_on_store
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph as ox
@@ -134,9 +141,6 @@ class KeyEvent:
 
 
 def _rows(store: ox.Store, text: str, **params: str) -> list[dict[str, Any]]:
-    from csto_kg.querying.catalogue import from_text
-    from csto_kg.querying.sparql import run_on_store
-
     return run_on_store(store, from_text(text), params).records()
 
 
@@ -244,9 +248,6 @@ def milestones(store: ox.Store) -> list[KeyEvent]:
 
 def members_on(store: ox.Store, layout: Layout, date: str) -> list[dict[str, Any]]:
     """The `members` named query on a date: name, status and whether it is certain."""
-    from csto_kg.querying.catalogue import catalogue
-    from csto_kg.querying.sparql import run_on_store
-
     known = catalogue(layout.queries_dir)
     if "members" not in known:
         raise CstoKgError(f"the named query `members` is missing from {layout.queries_dir}")
@@ -278,47 +279,11 @@ def _long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def membership_figure(
-    store: ox.Store,
-    layout: Layout | None = None,
-    date: str | None = None,
-    today: dt.date | None = None,
-) -> Figure:
-    """The membership chart as a matplotlib Figure (displayed inline in a notebook).
-
-    One row per state that was ever a party or member; one bar per membership, coloured
-    by status; a stretch known only to the year or month is hatched and faded. Key events
-    are markers; foundings and treaty milestones are lines. With `date` (and the layout,
-    to find the `members` query), a line at that day and the list of members on it.
-    """
+def _draw_memberships(ax: Any, rows: list[Any], left: dt.date, today: dt.date) -> dict[str, tuple[str, str]]:
+    """One bar per membership, hatched where its bounds are known only to the year or month;
+    the statuses drawn, by IRI: (label, colour)."""
     from matplotlib.colors import to_rgba
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, YearLocator
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch, Rectangle
-    from matplotlib.transforms import blended_transform_factory
-
-    today = today or dt.date.today()
-    rows = memberships(store)
-    if not rows:
-        raise CstoKgError("no memberships of kg:csto in the article graph: nothing to chart")
-    events = key_events(store)
-    lines = [m for m in milestones(store) if START <= m.earliest <= today]
-    members: list[dict[str, Any]] = []
-    day: dt.date | None = None
-    if date is not None:
-        if layout is None:
-            raise UsageError("a chart with a date needs the layout, to run the `members` query")
-        members = members_on(store, layout, date)
-        from csto_kg.core.dates import parse_user_date
-
-        day = dt.date.fromisoformat(parse_user_date(date)[0])
-
-    index = {row.state: i for i, row in enumerate(rows)}
-    stray = [e for e in events if not (e.states & index.keys())]
-    figure = _figure(12, 1.9 + 0.42 * len(rows) + (0.4 if stray else 0) + (0.3 if members else 0))
-    ax = figure.add_subplot()
-    left = min([START] + [m.possibly_from for r in rows for m in r.memberships if m.possibly_from] + ([day] if day else []))
-    right = max([today] + ([day] if day else []))
+    from matplotlib.patches import Rectangle
 
     statuses: dict[str, tuple[str, str]] = {}  # status IRI -> (label, colour)
     for i, row in enumerate(rows):
@@ -357,21 +322,11 @@ def membership_figure(
                 )
             if goes_on:
                 ax.plot([_num(end)], [i], marker=">", color=colour, markersize=7, gid=f"goes-on-{slug(row.state)}-{n}")
+    return statuses
 
-    for line in lines:
-        x = _num(line.earliest)
-        ax.axvline(x, color="#555555", linestyle="--", linewidth=0.9, zorder=0.5, gid=f"milestone-{slug(line.iri)}")
-        ax.text(
-            x,
-            1.005,
-            line.kind_label,
-            transform=blended_transform_factory(ax.transData, ax.transAxes),
-            rotation=35,
-            fontsize=7.5,
-            color="#333333",
-            ha="left",
-            va="bottom",
-        )
+
+def _draw_events(ax: Any, events: list[KeyEvent], rows: list[Any], index: dict[str, int]) -> dict[str, str]:
+    """The key events as markers on their states' rows (or the strip above); their kinds drawn."""
 
     def mark(event: KeyEvent, y: float, gid: str) -> None:
         marker, colour, size, _scoped = KEY_EVENTS[event.kind]
@@ -400,6 +355,91 @@ def membership_figure(
             mark(event, y, f"event-{slug(event.iri)}-{slug(rows[y].state)}")
         if not on_rows:
             mark(event, -0.95, f"event-{slug(event.iri)}")
+    return kinds
+
+
+def _legend(statuses: dict[str, tuple[str, str]], kinds: dict[str, str], milestones_drawn: bool, day: dt.date | None) -> list[Any]:
+    from matplotlib.colors import to_rgba
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = []
+    for iri in STATUS_STYLE:  # every status the chart can show, in a fixed order
+        label = statuses.get(iri, (slug(iri), ""))[0]
+        if iri not in statuses:
+            label = re.sub(r"(?<!^)(?=[A-Z])", " ", slug(iri)).lower()
+        handles.append(Patch(facecolor=STATUS_STYLE[iri], edgecolor=STATUS_STYLE[iri], label=label))
+    for iri, (label, colour) in statuses.items():
+        if iri not in STATUS_STYLE:
+            handles.append(Patch(facecolor=colour, label=label))
+    uncertain = "date known only to the year or month"
+    handles.append(Patch(facecolor=to_rgba("#777777", 0.25), hatch="////", edgecolor="#777777", label=uncertain))
+    handles.append(Line2D([], [], marker=">", color="#777777", linestyle="none", label="goes on"))
+    for kind, label in kinds.items():
+        marker, colour, size, _scoped = KEY_EVENTS[kind]
+        handles.append(Line2D([], [], marker=marker, color=colour, markersize=size * 0.8, linestyle="none", label=label))
+    if milestones_drawn:
+        handles.append(Line2D([], [], color="#555555", linestyle="--", label="founding / treaty milestone"))
+    if day is not None:
+        handles.append(Line2D([], [], color="#C00000", linewidth=1.6, label=f"{day.isoformat()} (members in bold)"))
+    return handles
+
+
+def membership_figure(
+    store: ox.Store,
+    layout: Layout | None = None,
+    date: str | None = None,
+    today: dt.date | None = None,
+) -> Figure:
+    """The membership chart as a matplotlib Figure (displayed inline in a notebook).
+
+    One row per state that was ever a party or member; one bar per membership, coloured
+    by status; a stretch known only to the year or month is hatched and faded. Key events
+    are markers; foundings and treaty milestones are lines. With `date` (and the layout,
+    to find the `members` query), a line at that day and the list of members on it.
+    """
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, YearLocator
+    from matplotlib.transforms import blended_transform_factory
+
+    today = today or dt.date.today()
+    rows = memberships(store)
+    if not rows:
+        raise CstoKgError("no memberships of kg:csto in the article graph: nothing to chart")
+    events = key_events(store)
+    lines = [m for m in milestones(store) if START <= m.earliest <= today]
+    members: list[dict[str, Any]] = []
+    day: dt.date | None = None
+    if date is not None:
+        if layout is None:
+            raise UsageError("a chart with a date needs the layout, to run the `members` query")
+        members = members_on(store, layout, date)
+        day = dt.date.fromisoformat(parse_user_date(date)[0])
+
+    index = {row.state: i for i, row in enumerate(rows)}
+    stray = [e for e in events if not (e.states & index.keys())]
+    figure = _figure(12, 1.9 + 0.42 * len(rows) + (0.4 if stray else 0) + (0.3 if members else 0))
+    ax = figure.add_subplot()
+    left = min([START] + [m.possibly_from for r in rows for m in r.memberships if m.possibly_from] + ([day] if day else []))
+    right = max([today] + ([day] if day else []))
+
+    statuses = _draw_memberships(ax, rows, left, today)
+
+    for line in lines:
+        x = _num(line.earliest)
+        ax.axvline(x, color="#555555", linestyle="--", linewidth=0.9, zorder=0.5, gid=f"milestone-{slug(line.iri)}")
+        ax.text(
+            x,
+            1.005,
+            line.kind_label,
+            transform=blended_transform_factory(ax.transData, ax.transAxes),
+            rotation=35,
+            fontsize=7.5,
+            color="#333333",
+            ha="left",
+            va="bottom",
+        )
+
+    kinds = _draw_events(ax, events, rows, index)
 
     if day is not None:
         ax.axvline(_num(day), color="#C00000", linewidth=1.6, zorder=6, gid="date-line")
@@ -437,25 +477,7 @@ def membership_figure(
     elif lines:
         ax.set_title(" ", loc="left", pad=30)  # room for the milestone labels
 
-    handles: list[Any] = []
-    for iri in STATUS_STYLE:  # every status the chart can show, in a fixed order
-        label = statuses.get(iri, (slug(iri), ""))[0]
-        if iri not in statuses:
-            label = re.sub(r"(?<!^)(?=[A-Z])", " ", slug(iri)).lower()
-        handles.append(Patch(facecolor=STATUS_STYLE[iri], edgecolor=STATUS_STYLE[iri], label=label))
-    for iri, (label, colour) in statuses.items():
-        if iri not in STATUS_STYLE:
-            handles.append(Patch(facecolor=colour, label=label))
-    uncertain = "date known only to the year or month"
-    handles.append(Patch(facecolor=to_rgba("#777777", 0.25), hatch="////", edgecolor="#777777", label=uncertain))
-    handles.append(Line2D([], [], marker=">", color="#777777", linestyle="none", label="goes on"))
-    for kind, label in kinds.items():
-        marker, colour, size, _scoped = KEY_EVENTS[kind]
-        handles.append(Line2D([], [], marker=marker, color=colour, markersize=size * 0.8, linestyle="none", label=label))
-    if lines:
-        handles.append(Line2D([], [], color="#555555", linestyle="--", label="founding / treaty milestone"))
-    if day is not None:
-        handles.append(Line2D([], [], color="#C00000", linewidth=1.6, label=f"{day.isoformat()} (members in bold)"))
+    handles = _legend(statuses, kinds, bool(lines), day)
     figure.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=8, frameon=False)
     figure.supxlabel(
         "Source: English Wikipedia, “Collective Security Treaty Organization” (CC BY-SA 4.0). "
@@ -611,10 +633,6 @@ def save(figure: Figure, stream: BinaryIO, fmt: str) -> None:
 
 
 def _open(data_root: Path | str | None, build_dir: Path | str | None) -> tuple[Layout, ox.Store]:
-    from csto_kg.building.pipeline import ensure_built
-    from csto_kg.building.store import open_store
-    from csto_kg.core.paths import Layout
-
     layout = Layout.resolve(data_root, build_dir)
     ensure_built(layout)
     return layout, open_store(layout)
@@ -630,8 +648,6 @@ def membership_chart(
     build_dir: Path | str | None = None,
 ) -> str:
     """Write the membership chart to `output` (atomically; '-' is standard output). Returns the format."""
-    from csto_kg.core.output import open_output
-
     name = chart_format(output, fmt)
     _matplotlib()
     layout, store = _open(data_root, build_dir)
@@ -650,8 +666,6 @@ def timeline_chart(
     build_dir: Path | str | None = None,
 ) -> str:
     """Write the events-per-year chart to `output` (atomically). Returns the format."""
-    from csto_kg.core.output import open_output
-
     name = chart_format(output, fmt)
     _matplotlib()
     _layout, store = _open(data_root, build_dir)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from csto_kg import __version__
+from csto_kg.building.ensure import ensure_built
+from csto_kg.core.built import open_store
 from csto_kg.core.errors import CstoKgError
 from csto_kg.core.namespaces import (
     CSTO,
@@ -32,6 +34,8 @@ from csto_kg.core.namespaces import (
     RDFS,
     asserted_graphs,
 )
+from csto_kg.core.output import open_output
+from csto_kg.core.paths import Layout
 
 if TYPE_CHECKING:  # pragma: no cover
     from csto_kg.core.paths import Layout
@@ -353,8 +357,6 @@ class Documentation:
 
 def write_docs(store: ox.Store, out_dir: str | Path) -> list[Path]:
     """Write index.html and ontology.ttl into `out_dir` (each file atomically). Returns the paths."""
-    from csto_kg.core.output import open_output
-
     folder = Path(out_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -377,10 +379,6 @@ def docs(
     layout: Layout | None = None,
 ) -> list[Path]:
     """Build if needed, then write the ontology documentation into `out_dir`."""
-    from csto_kg.building.pipeline import ensure_built
-    from csto_kg.building.store import open_store
-    from csto_kg.core.paths import Layout
-
     layout = layout or Layout.resolve(data_root, build_dir)
     ensure_built(layout)
     return write_docs(open_store(layout), out_dir)

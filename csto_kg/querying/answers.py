@@ -5,7 +5,8 @@ changes either. Before a build is made current, it runs every named SELECT query
 needs no parameter and keeps the answer in `stores/<name>/answers/`, as SPARQL 1.1 TSV
 results: lossless (each term in N-Triples syntax), in the answer's order, and the quickest
 of the results formats to read back. A later run of the same text on the same build reads
-that file instead of joining again; asked for as TSV, it is copied out as it is.
+that file instead of joining again; asked for as TSV, it is copied out as it is. The build
+writes them (csto_kg/building/store.py, write_answers); this module finds them.
 
 An answer is found by a hash of all that decides it besides the store: the query text with
 its parameters written in, the graph it runs over, the prefixes and the Oxigraph version
@@ -22,13 +23,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from csto_kg.core.errors import UsageError
 from csto_kg.core.namespaces import PREFIXES
 from csto_kg.querying.catalogue import NamedQuery
+from csto_kg.querying.querytext import keywords, query_form
 
 FOLDER = "answers"
 INDEX = "index.json"
@@ -71,49 +73,9 @@ def find(store_dir: Path, text: str, asserted: bool) -> Kept | None:
 
 def keepable(named: NamedQuery) -> bool:
     """Whether the answer the query gives without parameters holds for as long as the build."""
-    from csto_kg.core.errors import UsageError
-    from csto_kg.querying.querytext import keywords, query_form
-
     try:
         if query_form(named.text) != "select" or keywords(named.text) & _UNSTABLE:
             return False
     except UsageError:
         return False
     return not any(p.required or (p.default or "").strip().lower() == "today" for p in named.params)
-
-
-def write(store: ox.Store, store_dir: Path, queries_dir: Path) -> list[str]:
-    """Run the keepable named queries of `queries_dir` on `store` (the build being made)
-    and keep their answers under `store_dir`; the names of the queries kept.
-
-    A query that fails here keeps no answer and fails again, with its message, when it
-    is run: a broken query file does not stop a build.
-    """
-    from csto_kg.core.errors import CstoKgError
-    from csto_kg.querying.catalogue import catalogue
-    from csto_kg.querying.sparql import query_text, run_on_store
-
-    folder = store_dir / FOLDER
-    folder.mkdir(exist_ok=True)
-    try:
-        known = catalogue(queries_dir) if queries_dir.is_dir() else {}
-    except CstoKgError:
-        known = {}
-    index = {}
-    for name, named in known.items():
-        if not keepable(named):
-            continue
-        text = query_text(named, {})
-        target = folder / (key(text, False) + SUFFIX)
-        try:
-            result = run_on_store(store, named)
-            with open(target, "wb") as stream:
-                result.write(stream, "tsv")
-        except CstoKgError:
-            target.unlink(missing_ok=True)
-            continue
-        index[target.stem] = {"query": name, "variables": result.variables, "bytes": target.stat().st_size}
-    partial = folder / (INDEX + ".tmp")
-    partial.write_text(json.dumps(index, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(partial, folder / INDEX)
-    return sorted(entry["query"] for entry in index.values())

@@ -11,18 +11,20 @@ import contextlib
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator
+from decimal import Decimal  # rare in answers: not imported on every start
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
 from csto_kg.core import formats
+from csto_kg.core.built import damaged, open_build
 from csto_kg.core.errors import QueryError, UsageError, one_line
 from csto_kg.core.namespaces import GRAPH_DERIVED, PREFIXES, XSD, asserted_graphs
 from csto_kg.core.output import copy_file
 from csto_kg.core.paths import Layout
 from csto_kg.querying import answers, catalogue, params
-from csto_kg.querying.querytext import check_nesting, is_update, substitute
+from csto_kg.querying.querytext import is_update, substitute
 
 QUERY_TIMEOUT = 300.0  # seconds a command-line query may run, unless --timeout says otherwise
 
@@ -63,8 +65,6 @@ def _python(term: Any) -> Any:
             if dtype in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger"):
                 return int(term.value)
             if dtype == XSD + "decimal":
-                from decimal import Decimal  # rare in answers: not imported on every start
-
                 return Decimal(term.value)
             if dtype in (XSD + "double", XSD + "float"):
                 return float(term.value)
@@ -234,8 +234,6 @@ class QueryResult:
             if self.stored is not None:
                 raise self._unreadable(self.stored, err) from None
             if _is_damage(err):
-                from csto_kg.building.store import damaged
-
                 raise damaged(self._store_dir, err) from None
             raise QueryError(f"{self._name} failed: {one_line(err)}") from None
 
@@ -303,8 +301,6 @@ def run_on_store(
             raise QueryError(f"SPARQL syntax error in {named.name}: {one_line(err)}") from None
         except (OSError, ValueError, RuntimeError) as err:
             if _is_damage(err):
-                from csto_kg.building.store import damaged
-
                 raise damaged(store_dir, err) from None
             raise QueryError(f"{label} failed: {one_line(err)}") from None
 
@@ -336,60 +332,21 @@ def _from_kept(kept: answers.Kept, label: str) -> QueryResult:
     return result
 
 
-def query(
-    target: str,
+def run_built(
+    named: catalogue.NamedQuery,
+    layout: Layout,
     given: dict[str, str] | None = None,
     *,
     asserted: bool = False,
-    data_root: Path | str | None = None,
-    build_dir: Path | str | None = None,
     **kwargs: str,
 ) -> QueryResult:
-    """Run a named query, a .rq file or SPARQL text over the built graph.
+    """Run `named` over the current build of `layout` (csto_kg.api.query builds it first).
 
-    Parameters come as a dict or as keyword arguments:
-    `query("members", date="2000-01-01")`. Builds first if the build is missing or stale.
-    The answer is read when first used (`rows`, `records()`, `write()`), and an error in
-    running the query is raised then.
+    Parameters come as a dict or as keyword arguments, a keyword's `_` standing for `-`.
     """
-    from csto_kg.building.pipeline import ensure_built
-    from csto_kg.building.store import open_build
-
-    layout = Layout.resolve(data_root, build_dir)
-    named = resolve(target, layout)
-    check_nesting(named.text)
-    ensure_built(layout)
     merged = {**(given or {}), **{k.replace("_", "-") if named.param(k.replace("_", "-")) else k: v for k, v in kwargs.items()}}
     store_dir, store = open_build(layout)
     return run_on_store(store, named, merged, asserted, store_dir)
-
-
-def query_endpoint(
-    target: str,
-    given: dict[str, str] | None = None,
-    *,
-    endpoint: str,
-    graph: str | None = None,
-    timeout: float | None = None,
-    data_root: Path | str | None = None,
-    build_dir: Path | str | None = None,
-) -> QueryResult:
-    """Run a named query, a .rq file or SPARQL text on a remote SPARQL endpoint.
-
-    Needs no build. Parameters are checked against the query's header as for the local
-    store and substituted as escaped terms (csto_kg.querying.querytext.substitute); the project's
-    prefixes the query uses are declared for it. `graph`, a named graph (the one `csto-kg
-    push` wrote), is sent as the default graph (default-graph-uri), so the query sees the
-    pushed data on any store, not only on those whose default graph is the union.
-    """
-    from csto_kg.linking import remote
-
-    layout = Layout.resolve(data_root, build_dir)
-    named = resolve(target, layout)
-    check_nesting(named.text)
-    bound = params.substitutions(named, dict(given or {}))
-    where = remote.Endpoint(endpoint, timeout=timeout or remote.DEFAULT_TIMEOUT, default_graph=graph)
-    return remote.run(where, remote.prepare(named.text, bound))
 
 
 def render(result: QueryResult, fmt_name: str | None = None) -> bytes:

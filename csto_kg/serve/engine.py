@@ -55,7 +55,7 @@ def copy_build(layout: Layout, folder: Path, binary: str) -> Path:
     The copy goes through an N-Quads dump and `oxigraph load`, so the store is written
     by the server's own version of Oxigraph whatever version pyoxigraph is.
     """
-    from csto_kg.building.store import open_store
+    from csto_kg.core.built import open_store
 
     dump = folder / "graph.nq"
     with open(dump, "wb") as stream:

@@ -63,8 +63,8 @@ def start(
     The caller runs `running.front.serve_forever()` and then `running.close()`; `serve()`
     does both and handles signals.
     """
-    from csto_kg.building.pipeline import ensure_built
-    from csto_kg.building.store import open_store
+    from csto_kg.building.ensure import ensure_built
+    from csto_kg.core.built import open_store
 
     settings = settings or Settings()
     host, port = settings.host, settings.port

@@ -117,8 +117,8 @@ class Site:
 
 def open_site(layout: Layout | None = None, **options: object) -> Site:
     """A Site over the current build (built first if missing or stale)."""
-    from csto_kg.building.pipeline import ensure_built
-    from csto_kg.building.store import open_store
+    from csto_kg.building.ensure import ensure_built
+    from csto_kg.core.built import open_store
 
     layout = layout or Layout.resolve(None, None)
     ensure_built(layout)

@@ -145,8 +145,8 @@ def _write_downloads(store: ox.Store, store_dir: Path | None, folder: Path) -> f
 
 def site(out_dir: str | Path, *, data_root: Path | str | None = None, build_dir: Path | str | None = None) -> int:
     """Build if needed, then write the static site into `out_dir`. Returns the number of pages."""
-    from csto_kg.building.pipeline import ensure_built
-    from csto_kg.building.store import open_build
+    from csto_kg.building.ensure import ensure_built
+    from csto_kg.core.built import open_build
 
     layout = Layout.resolve(data_root, build_dir)
     ensure_built(layout)

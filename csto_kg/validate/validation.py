@@ -28,20 +28,26 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import logging
+import os
 import re
 import time
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from csto_kg.building.reason import to_rdflib
-from csto_kg.core.errors import ConsistencyError, CstoKgError, LoadError, UsageError
+from csto_kg.core.errors import ConsistencyError, CstoKgError, UsageError
 from csto_kg.core.errors import one_line as flat
 from csto_kg.core.namespaces import BASE, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, RDFS
-from csto_kg.core.paths import Layout
+from csto_kg.core.paths import Layout, default_data_root
+from csto_kg.querying.sparql import compact as compact_term
+from csto_kg.querying.sparql import run_on_store
+from csto_kg.validate.checks import violation_queries
+from csto_kg.validate.terms import to_rdflib
 
 SH = "http://www.w3.org/ns/shacl#"
 SHAPES = BASE + "shapes#"  # the namespace of shapes/*.ttl (prefix cshape:)
@@ -58,7 +64,7 @@ _FIX_CONSISTENCY = (
     'An ill-typed literal (such as "1993"^^xsd:date) or a node in two disjoint classes: correct the literal\'s '
     "datatype or lexical form, or the node's types, at the file and line given."
 )
-_FIX_SYNTAX = "Correct the Turtle at the line and column given (a missing '.', ';' or '>' is the usual cause)."
+FIX_SYNTAX = "Correct the Turtle at the line and column given (a missing '.', ';' or '>' is the usual cause)."
 _TRIPLE_TERM = (
     "an RDF 1.2 triple term (<<( s p o )>> or a ~ reifier): the graph is RDF 1.1, and its JSON-LD and RDF/XML exports cannot hold one"
 )
@@ -105,8 +111,6 @@ class Problem:
 
 def _shown(file: str) -> str:
     """A path relative to the working folder when it lies inside it, else as given."""
-    import os
-
     try:
         relative = os.path.relpath(file)
     except ValueError:  # another drive (Windows)
@@ -282,8 +286,6 @@ def subject_lines(path: Path) -> dict[str, int]:
     prefixes declared in the file (@prefix and PREFIX) and full <IRI>s, and reads a
     subject only at column 0, as the project's files write them.
     """
-    from urllib.parse import urljoin
-
     prefixes: dict[str, str] = {}
     base = ""
     found: dict[str, int] = {}
@@ -331,8 +333,6 @@ def shapes_dir(layout: Layout) -> Path:
     own = layout.data_root / "shapes"
     if own.is_dir():
         return own
-    from csto_kg.core.paths import default_data_root
-
     return default_data_root() / "shapes"
 
 
@@ -372,8 +372,6 @@ def _load_shapes(files: list[Path]) -> Any:
 
 def _run_shapes(files: list[Path], triples: list[tuple[Any, Any, Any]]) -> tuple[list[Problem], int]:
     """pySHACL over `triples` (already reasoned): one problem per validation result."""
-    import logging
-
     import pyshacl
     from rdflib import RDF, BNode, Literal, Namespace, URIRef
 
@@ -467,10 +465,6 @@ def _header_field(text: str, key: str) -> str:
 
 
 def _run_checks(store: ox.Store, queries_dir: Path) -> tuple[list[Problem], int]:
-    from csto_kg.querying.sparql import compact as compact_term
-    from csto_kg.querying.sparql import run_on_store
-    from csto_kg.validate.checks import violation_queries
-
     problems = []
     queries = violation_queries(queries_dir)
     for named in queries:
@@ -547,8 +541,6 @@ def _label_index(quads: Iterable[Any]) -> dict[str, str]:
 
 def _place(problems: list[Problem], where: dict[str, list[tuple[str, int]]], labels: dict[str, str]) -> list[Problem]:
     """Fill in file, line and label of each problem's node, and sort by file and line."""
-    from dataclasses import replace
-
     placed = []
     seen: set[tuple] = set()
     for p in problems:
@@ -567,21 +559,38 @@ def _place(problems: list[Problem], where: dict[str, list[tuple[str, int]]], lab
     return sorted(placed, key=lambda p: (p.file is None, p.file or "", p.line or 0, p.node or "", order.get(p.kind, 9), p.message))
 
 
+@dataclass(frozen=True)
+class Steps:
+    """The build's steps that validation runs when the caller has not run them: which
+    triples are reasoned over, the OWL-RL closure, and the derived graph. The build hands
+    them over (csto_kg.building.pipeline.STEPS), so that validation never imports the build."""
+
+    reasoned_over: Callable[[Iterable[ox.Quad]], set[tuple[Any, Any, Any]]]
+    closure: Callable[[Iterable[tuple[Any, Any, Any]]], Iterable[Any]]
+    derive: Callable[[list[ox.Quad], Iterable[tuple[Any, Any, Any]]], list[ox.Quad]]
+
+
+def _no_steps(*_args: Any) -> Any:
+    raise TypeError("check_graph needs `steps` when `inferred` or `derived` is not given")
+
+
+_GIVEN = Steps(_no_steps, _no_steps, _no_steps)
+
+
 def check_graph(
     layout: Layout,
     asserted: list[ox.Quad],
     inferred: Iterable[Any] | None = None,
     derived: list[ox.Quad] | None = None,
+    steps: Steps = _GIVEN,
 ) -> Report:
     """Validate loaded quads: consistency (unless `inferred` is given), shapes, checks.
 
     `inferred` is the OWL-RL closure and `derived` the derived graph (csto_kg.building.pipeline.derive)
-    when the caller has computed them (the build); when they are None they are computed here and an
-    inconsistency becomes a problem of the report.
+    when the caller has computed them (the build); when they are None they are computed here by
+    `steps` and an inconsistency becomes a problem of the report.
     """
-    from csto_kg.building import reason
-    from csto_kg.building.pipeline import derive, reasoned_over
-
+    reasoned_over, derive = steps.reasoned_over, steps.derive
     started = time.perf_counter()
     report = Report()
     where = subject_locations(path for path, _graph in layout.sources())
@@ -596,7 +605,7 @@ def check_graph(
     to_reason = reasoned_over(asserted) if inferred is None or derived is None else set()
     if inferred is None:
         try:
-            inferred = reason.closure(to_reason)
+            inferred = steps.closure(to_reason)
         except ConsistencyError as err:
             node = _first_known_iri(str(err), where) or _ill_typed_subject(str(err), asserted)
             report.problems.append(Problem("consistency", CONSISTENCY, str(err), _FIX_CONSISTENCY, node=node))
@@ -657,38 +666,6 @@ def check_graph(
     report.problems.extend(check_problems)
     timings["checks"] = time.perf_counter() - mark
     return done()
-
-
-def validate(data_root: Path | str | None = None, build_dir: Path | str | None = None) -> Report:
-    """Validate the sources of `data_root` (no build needed): a Report, never raises on bad data
-    except for a missing data folder or unreadable shapes."""
-    from csto_kg.building import load
-
-    started = time.perf_counter()
-    layout = Layout.resolve(data_root, build_dir)
-    sources = layout.sources()
-    if not any(graph == GRAPH_ONTOLOGY for _, graph in sources):
-        raise LoadError(f"{layout.data_root}: no ontology/*.ttl found (is this a csto-kg data folder?)")
-    asserted: list[ox.Quad] = []
-    syntax: list[Problem] = []
-    for path, graph in sources:
-        try:
-            asserted.extend(load.parse_file(path, graph))
-        except LoadError as err:
-            text = str(err)
-            rest = text[len(str(path)) :] if text.startswith(str(path)) else text
-            match = re.match(r"^:(\d+):(\d+): (.*)$", rest)
-            line = int(match.group(1)) if match else None
-            message = match.group(3) if match else rest.lstrip(": ")
-            # The parser may quote the character it stopped at, a line break included.
-            message = message.replace("\r", "\\r").replace("\n", "\\n")
-            syntax.append(Problem("syntax", SYNTAX, message, _FIX_SYNTAX, file=str(path), line=line))
-    if syntax:
-        return Report(problems=syntax, seconds=time.perf_counter() - started)
-    asserted.extend(load.version_quads())
-    report = check_graph(layout, asserted)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def require_valid(layout: Layout, asserted: list[ox.Quad], inferred: Iterable[Any], derived: list[ox.Quad]) -> Report:

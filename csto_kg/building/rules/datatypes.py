@@ -13,8 +13,11 @@ literal typed with a datatype by a rule, as xsd:integer by a range).
 from __future__ import annotations
 
 import base64
+import datetime
 import math
 import re
+import struct
+import xml.dom.minidom
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
@@ -148,8 +151,6 @@ def _base64(v: str) -> bytes | None:
 
 
 def _xml(v: str) -> bool:
-    import xml.dom.minidom
-
     try:
         xml.dom.minidom.parseString(v)
     except Exception:
@@ -194,8 +195,6 @@ def _float_key(lexical: str, kind: str) -> tuple:
         return (kind, "NaN")
     f = float(lexical)  # "INF", "-INF" and "+INF" included
     if kind == "float" and not math.isinf(f):
-        import struct
-
         f = struct.unpack("f", struct.pack("f", f))[0] if abs(f) < 3.5e38 else math.copysign(math.inf, f)
     # +0 and -0 are equal but distinct values (XSD 1.1 section 3.3.4): the sign is kept
     return (kind, f, math.copysign(1.0, f))
@@ -207,8 +206,6 @@ def _time_key(lexical: str, datatype: str) -> tuple:
     family = "dateTime" if datatype in (XSD + "dateTime", XSD + "dateTimeStamp") else datatype
     if match is None:
         return (family, "local", lexical)
-    import datetime
-
     body, zone = lexical[: match.start()], match.group(1)
     offset = 0 if zone == "Z" else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[4:6]))
     if family == XSD + "date":

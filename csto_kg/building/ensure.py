@@ -1,0 +1,48 @@
+"""The door to the build for every command that reads it: build when there is no build or
+it is older than its sources.
+
+The build itself (csto_kg.building.pipeline, with the reasoner and the validation) is
+imported only when a build runs: a query over a current build loads none of it, and
+starts that much sooner. These are the package's only imports of its own code inside
+functions (tests/test_lint.py knows them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from csto_kg.building.store import is_fresh
+from csto_kg.core.paths import Layout
+
+if TYPE_CHECKING:  # pragma: no cover
+    from csto_kg.building.pipeline import BuildResult
+    from csto_kg.validate.validation import Report
+
+
+def build(
+    data_root: Path | str | None = None,
+    build_dir: Path | str | None = None,
+    *,
+    show_progress: bool | None = None,
+    validate: bool = True,
+) -> BuildResult:
+    """Build the store from the sources and make it current (csto_kg.building.pipeline.build)."""
+    from csto_kg.building import pipeline  # the build's code, loaded when a build runs
+
+    return pipeline.build(data_root, build_dir, show_progress=show_progress, validate=validate)
+
+
+def ensure_built(layout: Layout) -> bool:
+    """Build when there is no build or it is older than its sources. True if it built."""
+    if is_fresh(layout):
+        return False
+    build(layout.data_root, layout.build_dir)
+    return True
+
+
+def validate_sources(data_root: Path | str | None = None, build_dir: Path | str | None = None) -> Report:
+    """Validate the sources without building (csto_kg.building.pipeline.validate_sources)."""
+    from csto_kg.building import pipeline  # the build's steps, which validation runs
+
+    return pipeline.validate_sources(data_root, build_dir)

@@ -1,0 +1,204 @@
+"""The graph's commands: build, query, queries, check, export and where (registered by csto_kg.cli)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from csto_kg.api import build as run_build
+from csto_kg.api import export as run_export
+from csto_kg.api import query as run_query
+from csto_kg.building.ensure import ensure_built
+from csto_kg.cli.options import folders, handle_errors, layout_options, read_stdin, stop, text_argument
+from csto_kg.core import formats
+from csto_kg.core.built import open_store
+from csto_kg.core.errors import UsageError, one_line
+from csto_kg.core.output import open_output
+from csto_kg.core.paths import Layout
+from csto_kg.linking.remote import query_endpoint
+from csto_kg.querying.catalogue import catalogue
+from csto_kg.querying.sparql import QUERY_TIMEOUT, compact
+from csto_kg.querying.watchdog import guard
+from csto_kg.validate.checks import run_checks
+
+
+@click.command()
+@layout_options
+@handle_errors
+def build(data_root: str | None, build_dir: str | None) -> None:
+    """Load, check and reason over the sources, and store the result.
+
+    A failed build leaves the previous build as it was.
+    """
+    result = run_build(data_root, build_dir)
+    total = sum(result.triples.values())
+    click.echo(f"built {total} triples in {result.store}", err=True)
+    for graph, count in result.triples.items():
+        click.echo(f"  {count:>8}  {graph}", err=True)
+
+
+@click.command()
+@click.argument("target", required=False)
+@click.option("-e", "--expression", help="SPARQL text to run instead of TARGET.")
+@click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE", help="Bind a parameter (repeatable).")
+@click.option("-f", "--format", "fmt", help="table, csv, tsv, json or xml for SELECT/ASK; an RDF format for CONSTRUCT/DESCRIBE.")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
+@click.option("--asserted", is_flag=True, help="Query what the sources assert, without inferences.")
+@click.option("--endpoint", metavar="URL", help="Run the query on this remote SPARQL endpoint instead of the built graph.")
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="With --endpoint: query this named graph as the default graph (sent as default-graph-uri), e.g. the one `push` wrote.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    help="Stop the query after this many seconds (0: no limit) [default: 300, or for --endpoint 60 per read].",
+)
+@layout_options
+@handle_errors
+def query(
+    target: str | None,
+    expression: str | None,
+    params: tuple[tuple[str, str], ...],
+    fmt: str | None,
+    output: str,
+    asserted: bool,
+    endpoint: str | None,
+    graph: str | None,
+    timeout: float | None,
+    data_root: str | None,
+    build_dir: str | None,
+) -> None:
+    """Run a named query, a .rq FILE, or SPARQL from standard input (-).
+
+    \b
+    Examples:
+      csto-kg query members
+      csto-kg query members -p date 2000-01-01 --format csv
+      csto-kg query -e "SELECT ?s WHERE { ?s a csto:State }"
+      echo "ASK { kg:armenia a csto:State }" | csto-kg query -
+      csto-kg query --endpoint https://query.wikidata.org/sparql wikidata-query.rq
+    """
+    if expression is not None and target is not None:
+        raise UsageError("give either TARGET or -e, not both")
+    if expression is None and target is None:
+        raise UsageError("give a query name, a .rq file, - for standard input, or -e TEXT (see `csto-kg queries`)")
+    if expression is not None:
+        text = text_argument(expression, "-e")
+    else:
+        text = read_stdin() if target == "-" else text_argument(str(target), "TARGET")
+    given = _given(params)
+    if graph is not None and endpoint is None:
+        raise UsageError("--graph applies to a remote --endpoint; the built graph's sources are all queried")
+    if endpoint is not None:
+        if asserted:
+            raise UsageError("--asserted applies to the built graph, not to a remote --endpoint")
+        _query_endpoint(text, given, fmt, output, endpoint, graph, timeout=timeout, data_root=data_root, build_dir=build_dir)
+        return
+    _check_format(fmt)
+    ensure_built(Layout.resolve(data_root, build_dir))  # a build is not the query: not timed
+    limit = QUERY_TIMEOUT if timeout is None else timeout
+    with guard(limit or None, stop):
+        result = run_query(text, given, asserted=asserted, data_root=data_root, build_dir=build_dir)
+        _write(result, fmt, output)
+
+
+def _given(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    given: dict[str, str] = {}
+    for name, value in params:
+        if name in given:
+            raise UsageError(f"parameter {one_line(name)!r} given twice: give each -p once")
+        given[text_argument(name, "-p name")] = text_argument(value, f"-p {name}")
+    return given
+
+
+def _check_format(fmt: str | None) -> None:
+    if fmt is not None and fmt not in formats.names() and fmt not in ("ttl", "jsonld", "json-ld"):
+        raise UsageError(f"unknown format {fmt!r}; known: {', '.join(formats.names())}")
+
+
+def _query_endpoint(text: str, given: dict[str, str], fmt: str | None, output: str, endpoint: str, graph: str | None, **kw: Any) -> None:
+    _check_format(fmt)
+    result = query_endpoint(text, given, endpoint=endpoint, graph=graph, timeout=kw.pop("timeout") or None, **kw)
+    _write(result, fmt, output)
+
+
+def _write(result: Any, fmt: str | None, output: str) -> None:
+    if fmt is None and output not in ("-", ""):
+        fmt = (formats.rdf_format(path=output) if result.kind == "graph" else formats.result_format(path=output)).name
+    with open_output(output) as stream:
+        result.write(stream, fmt)
+    if result.kind == "select" and (fmt in (None, "table")) and output == "-":
+        click.echo(f"({len(result.rows)} rows)", err=True)
+
+
+@click.command()
+@click.option("--tag", help="Only queries with this tag.")
+@layout_options
+@handle_errors
+def queries(tag: str | None, data_root: str | None, build_dir: str | None) -> None:
+    """List the named queries with their summaries and parameters."""
+    layout = Layout.resolve(data_root, build_dir)
+    for name, named in catalogue(layout.queries_dir).items():
+        if tag and tag not in named.tags:
+            continue
+        click.echo(f"{name}: {named.summary}")
+        for param in named.params:
+            extra = f"default {param.default}" if param.default is not None else ("required" if param.required else "optional")
+            kind = f"{param.type} {'|'.join(param.choices)}".strip()
+            click.echo(f"    -p {param.name} ({kind}, {extra}): {param.description}")
+
+
+@click.command()
+@layout_options
+@handle_errors
+def check(data_root: str | None, build_dir: str | None) -> None:
+    """Run the quality checks (queries that must return nothing); exit 1 if any fails."""
+    layout = Layout.resolve(data_root, build_dir)
+    ensure_built(layout)
+    failed = 0
+    for name, result in run_checks(open_store(layout), layout.queries_dir).items():
+        if not result.rows:
+            click.echo(f"ok    {name}")
+            continue
+        failed += 1
+        click.echo(f"FAIL  {name}: {len(result.rows)} violation(s)")
+        for row in result.rows[:20]:
+            click.echo("        " + "  ".join(compact(t) for t in row))
+    if failed:
+        click.echo(f"csto-kg: {failed} check(s) failed", err=True)
+        sys.exit(1)
+
+
+@click.command()
+@click.option("-f", "--format", "fmt", help="turtle, json-ld, nt, nquads, xml or trig [default: from the output name, else turtle].")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
+@click.option("--inferred", is_flag=True, help="Export the reasoned closure, not only what the sources assert.")
+@click.option("--void", "--with-description", "with_void", is_flag=True, help="Include the dataset description (VoID and DCAT).")
+@layout_options
+@handle_errors
+def export(fmt: str | None, output: str, inferred: bool, with_void: bool, data_root: str | None, build_dir: str | None) -> None:
+    """Export the graph with its ontology; TriG and N-Quads keep each source in its own graph."""
+    used = run_export(output, fmt, inferred=inferred, with_void=with_void, data_root=data_root, build_dir=build_dir)
+    if output != "-":
+        click.echo(f"wrote {output} ({used.name})", err=True)
+
+
+@click.command()
+@layout_options
+@handle_errors
+def where(data_root: str | None, build_dir: str | None) -> None:
+    """Say which data folder and which build folder the commands use.
+
+    An installed package builds in the user's cache, one folder per version; a build
+    that an older version left there is removed when this one builds.
+    """
+    click.echo(folders(data_root, build_dir))
+
+
+def register(group: click.Group) -> None:
+    for command in (build, query, queries, check, export, where):
+        group.add_command(command)
