@@ -70,7 +70,7 @@ def _built(size: int, work: Path) -> Path:
             check=True,
         )
     data = ROOT if not size else scratch_data(work / f"data-{size}", extra)
-    build(data, build_dir, validate=False, show_progress=False)
+    build(data, build_dir, validate=False)
     return build_dir
 
 

@@ -76,7 +76,7 @@ from csto_kg.querying.sparql import run_on_store
 from csto_kg.exporting.serialize import write_export
 from csto_kg.core import formats
 out = {}
-t = time.perf_counter(); result = build(data, build_dir, validate=False, show_progress=False)
+t = time.perf_counter(); result = build(data, build_dir, validate=False)
 out["build"] = time.perf_counter() - t
 out["triples"] = sum(result.triples.values())
 layout = Layout.resolve(data, build_dir)

@@ -124,7 +124,7 @@ def own_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     data = scratch_copy(tmp_path_factory.mktemp("data"))
     (data / "queries" / "broken.rq").write_text("#+ summary: Does not parse\nSELECT ?x WHERE { ?x\n", encoding="utf-8")
     out = tmp_path_factory.mktemp("build")
-    build(data, out, show_progress=False)
+    build(data, out)
     return data, out
 
 

@@ -132,7 +132,7 @@ def test_membership_png(chart):
 
 
 def test_timeline_counts_every_dated_event(chart, ask, store):
-    from csto_kg.publish.chart import timeline_data
+    from csto_kg.publish.chartdata import timeline_data
 
     found = ids(chart("timeline", "timeline.svg"))
     data = timeline_data(store)

@@ -21,7 +21,7 @@ SOURCE = Path("graph") / "article" / "organisation.ttl"
 
 
 def _build(data: Path, out: Path) -> Layout:
-    build(data, out, show_progress=False, validate=False)
+    build(data, out, validate=False)
     return Layout.resolve(data, out)
 
 

@@ -1,8 +1,10 @@
-"""The progress line the build draws on a terminal, and --quiet / CSTO_KG_QUIET."""
+"""Progress: the library tells a callback, the command line draws it on a terminal, and
+--quiet / CSTO_KG_QUIET silence it."""
 
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from conftest import ROOT
 
 import csto_kg
 from csto_kg.cli import main
+from csto_kg.cli.progress import drawn
 from csto_kg.core import progress
 
 
@@ -27,25 +30,25 @@ def not_quiet(monkeypatch):
     progress.set_quiet(False)
 
 
-def test_progress_draws_on_a_terminal_and_clears_the_line(not_quiet):
+def test_the_command_line_draws_progress_on_a_terminal(not_quiet):
     screen = Terminal()
-    with progress.Progress("build", total=3, stream=screen) as bar:
+    with drawn("build", 3, screen) as bar:
         bar.stage("load")
+        assert "load" in screen.getvalue()  # the first stage shows before any step is done
         bar.stage("reason")
-        assert "1/3 reason" in bar.line()
     text = screen.getvalue()
-    assert text.startswith("\r") and "[" in text and "load" in text and "reason" in text
-    assert text.endswith("\r") and text.rsplit("\r", 2)[-2].strip() == ""  # the line is cleared at the end
+    assert "0/3  load" in text and "1/3  reason" in text  # stages done of the total, and the one at hand
+    assert text.count("\n") == 1 and text.endswith("\n")  # one line, redrawn in place, ended when done
 
 
 def test_progress_is_silent_when_piped_or_quiet(not_quiet, monkeypatch):
     piped = io.StringIO()
-    with progress.Progress("build", total=2, stream=piped) as bar:
+    with drawn("build", 2, piped) as bar:
         bar.advance()
     assert piped.getvalue() == ""
     screen = Terminal()
     monkeypatch.setenv("CSTO_KG_QUIET", "1")
-    with progress.Progress("build", total=2, stream=screen) as bar:
+    with drawn("build", 2, screen) as bar:
         bar.advance()
     assert screen.getvalue() == ""
     monkeypatch.delenv("CSTO_KG_QUIET")
@@ -53,14 +56,42 @@ def test_progress_is_silent_when_piped_or_quiet(not_quiet, monkeypatch):
     assert not progress.wanted(Terminal())
 
 
+def test_the_library_prints_nothing_and_tells_a_callback(not_quiet, monkeypatch, tmp_path, capsys):
+    class Told:
+        def __init__(self) -> None:
+            self.stages: list[str] = []
+
+        def stage(self, name: str) -> None:
+            self.stages.append(name)
+
+        def advance(self, n: int = 1, note: str | None = None) -> None:
+            pass
+
+    monkeypatch.setattr("sys.stderr", Terminal())
+    told = Told()
+    csto_kg.build(ROOT, tmp_path, progress=told)
+    assert told.stages == ["load", "reason", "derive", "validate", "describe", "store"]
+    assert sys.stderr.getvalue() == ""
+    progress.set_reporter(None)
+    try:
+        csto_kg.build(ROOT, tmp_path / "again")  # nobody installed a reporter: nothing drawn
+    finally:
+        progress.set_reporter(drawn)
+    assert sys.stderr.getvalue() == ""
+
+
 def test_build_reports_its_stages_on_a_terminal(not_quiet, monkeypatch, tmp_path):
     screen = Terminal()
     monkeypatch.setattr("sys.stderr", screen)
-    csto_kg.build(ROOT, tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(["build", "--data", str(ROOT), "--build-dir", str(tmp_path)])
+    assert stop.value.code == 0
     text = screen.getvalue()
     for stage in ("load", "reason", "derive", "describe", "store"):
         assert stage in text
-    assert "\n" not in text  # one line, redrawn in place
+    bar, _, summary = text.partition("built ")
+    assert bar.count("\n") == 1  # one line, redrawn in place, then the command's own report
+    assert "triples" in summary
 
 
 @pytest.mark.parametrize("args", [["--quiet", "queries"], ["queries", "--quiet"], ["-q", "queries"]])
@@ -80,4 +111,4 @@ def test_without_quiet_a_terminal_gets_progress(not_quiet):
 def test_progress_module_needs_no_dependency():
     source = Path(progress.__file__).read_text()
     imports = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
-    assert imports <= {"__future__", "os", "sys", "time", "typing"}
+    assert imports <= {"__future__", "collections", "contextlib", "os", "sys", "typing"}

@@ -324,7 +324,7 @@ def test_a_node_in_two_disjoint_classes_does_not_validate(fixture, tmp_path):
     from conftest import scratch_copy
 
     from csto_kg.building.pipeline import validate_sources as validate
-    from csto_kg.validate.validation import CONSISTENCY
+    from csto_kg.validate.report import CONSISTENCY
 
     data = scratch_copy(tmp_path / "data")
     copy = data / "graph" / "article" / f"zz-{fixture.name}"

@@ -16,7 +16,8 @@ from conftest import ROOT, TURTLE_PREFIXES, scratch_copy
 
 from csto_kg.building.pipeline import validate_sources as validate
 from csto_kg.validate.checks import violation_queries
-from csto_kg.validate.validation import CHECK, SH, SHAPES, Report, ValidationError, subject_lines
+from csto_kg.validate.locations import subject_lines
+from csto_kg.validate.report import CHECK, SH, SHAPES, Report, ValidationError
 
 INVALID = sorted((ROOT / "tests" / "fixtures" / "invalid").glob("*.ttl"))
 CSTO = "https://w3id.org/csto-kg/ontology#"
@@ -116,7 +117,7 @@ def test_the_invalid_report_in_text_json_and_turtle(invalid_report):
     assert {"node", "label", "file", "line", "message", "fix", "rule", "kind"} <= set(first)
     # The SHACL validation report vocabulary.
     graph = ox.Store()
-    from csto_kg.validate.validation import render
+    from csto_kg.validate.report import render
 
     graph.load(render(report, "turtle"), format=ox.RdfFormat.TURTLE)
     assert graph.query(f"ASK {{ ?r a <{SH}ValidationReport> ; <{SH}conforms> false }}")

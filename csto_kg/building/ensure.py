@@ -10,27 +10,22 @@ functions (tests/test_lint.py knows them).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from csto_kg.building.store import is_fresh
 from csto_kg.core.paths import Layout
 
 if TYPE_CHECKING:  # pragma: no cover
     from csto_kg.building.pipeline import BuildResult
-    from csto_kg.validate.validation import Report
+    from csto_kg.validate.report import Report
 
 
-def build(
-    data_root: Path | str | None = None,
-    build_dir: Path | str | None = None,
-    *,
-    show_progress: bool | None = None,
-    validate: bool = True,
-) -> BuildResult:
-    """Build the store from the sources and make it current (csto_kg.building.pipeline.build)."""
+def build(data_root: Path | str | None = None, build_dir: Path | str | None = None, **options: Any) -> BuildResult:
+    """Build the store from the sources and make it current: csto_kg.building.pipeline.build,
+    with its keyword options (`progress`, `validate`)."""
     from csto_kg.building import pipeline  # the build's code, loaded when a build runs
 
-    return pipeline.build(data_root, build_dir, show_progress=show_progress, validate=validate)
+    return pipeline.build(data_root, build_dir, **options)
 
 
 def ensure_built(layout: Layout) -> bool:

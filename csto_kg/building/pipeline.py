@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import time
@@ -18,7 +19,9 @@ from csto_kg.core.errors import ConsistencyError, LoadError
 from csto_kg.core.namespaces import GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY
 from csto_kg.core.paths import Layout, prune_older_builds
 from csto_kg.core.progress import Progress
-from csto_kg.validate import validation
+from csto_kg.core.progress import report as progress_report
+from csto_kg.validate import locations, validation
+from csto_kg.validate.report import FIX_SYNTAX, SYNTAX, Problem, Report
 
 
 @dataclass(frozen=True)
@@ -31,18 +34,20 @@ def build(
     data_root: Path | str | None = None,
     build_dir: Path | str | None = None,
     *,
-    show_progress: bool | None = None,
+    progress: Progress | None = None,
     validate: bool = True,
 ) -> BuildResult:
     """Build the store from the sources and make it current. Raises CstoKgError on failure.
 
-    `show_progress`: draw a progress line on standard error; None (the default) draws it
-    only when standard error is a terminal and --quiet / CSTO_KG_QUIET is not set.
-    `validate`: refuse a graph that fails the shapes or the checks (csto_kg/validate/validation.py)
-    with csto_kg.validate.validation.ValidationError; False stores it anyway (tests of the checks).
+    `progress`: told of each stage (load, reason, derive, validate, describe, store); None
+    (the default) reports to what the application installed (csto_kg.core.progress).
+    `validate`: refuse a graph that fails the shapes or the checks (csto_kg/validate/)
+    with csto_kg.validate.report.ValidationError; False stores it anyway (tests of the checks).
     """
     layout = Layout.resolve(data_root, build_dir)
-    with Progress("build", total=6 if validate else 5, enabled=show_progress) as progress:
+    with contextlib.ExitStack() as stack:
+        if progress is None:
+            progress = stack.enter_context(progress_report("build", 6 if validate else 5))
         result = _build(layout, progress, validate)
     prune_older_builds(layout)  # an installed package's builds of older versions, in the user's cache
     return result
@@ -81,8 +86,8 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
 def _placed(layout: Layout, asserted: list[ox.Quad], err: ConsistencyError) -> str:
     """The reasoner's message, preceded by the file and line of the statement it is about
     when that can be found (it names an ill-typed literal, not where it was written)."""
-    where = validation.subject_locations(path for path, _graph in layout.sources())
-    node = validation._first_known_iri(str(err), where) or validation._ill_typed_subject(str(err), asserted)
+    where = locations.subject_locations(path for path, _graph in layout.sources())
+    node = locations.first_known_iri(str(err), where) or locations.ill_typed_subject(str(err), asserted)
     spots = where.get(node or "", [])
     return f"{spots[0][0]}:{spots[0][1]}: {err}" if spots else str(err)
 
@@ -105,7 +110,7 @@ def derive(asserted: list[ox.Quad], reasoned: Iterable[tuple[Any, Any, Any]]) ->
 STEPS = validation.Steps(reasoned_over=reasoned_over, closure=reason.closure, derive=derive)
 
 
-def validate_sources(data_root: Path | str | None = None, build_dir: Path | str | None = None) -> validation.Report:
+def validate_sources(data_root: Path | str | None = None, build_dir: Path | str | None = None) -> Report:
     """Validate the sources of `data_root` (no build needed): a Report, never raises on bad data
     except for a missing data folder or unreadable shapes. The build's steps run here, and
     csto_kg.validate checks what they give (`csto-kg validate`)."""
@@ -115,7 +120,7 @@ def validate_sources(data_root: Path | str | None = None, build_dir: Path | str 
     if not any(graph == GRAPH_ONTOLOGY for _, graph in sources):
         raise LoadError(f"{layout.data_root}: no ontology/*.ttl found (is this a csto-kg data folder?)")
     asserted: list[ox.Quad] = []
-    syntax: list[validation.Problem] = []
+    syntax: list[Problem] = []
     for path, graph in sources:
         try:
             asserted.extend(load.parse_file(path, graph))
@@ -127,9 +132,9 @@ def validate_sources(data_root: Path | str | None = None, build_dir: Path | str 
             message = match.group(3) if match else rest.lstrip(": ")
             # The parser may quote the character it stopped at, a line break included.
             message = message.replace("\r", "\\r").replace("\n", "\\n")
-            syntax.append(validation.Problem("syntax", validation.SYNTAX, message, validation.FIX_SYNTAX, file=str(path), line=line))
+            syntax.append(Problem("syntax", SYNTAX, message, FIX_SYNTAX, file=str(path), line=line))
     if syntax:
-        return validation.Report(problems=syntax, seconds=time.perf_counter() - started)
+        return Report(problems=syntax, seconds=time.perf_counter() - started)
     asserted.extend(load.version_quads())
     report = validation.check_graph(layout, asserted, steps=STEPS)
     report.seconds = time.perf_counter() - started

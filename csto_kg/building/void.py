@@ -27,6 +27,7 @@ from csto_kg.core.namespaces import (
     BASE,
     BUILT_GRAPHS,
     CSTO,
+    DCTERMS,
     GRAPH,
     GRAPH_ARTICLE,
     GRAPH_ATOP,
@@ -39,6 +40,7 @@ from csto_kg.core.namespaces import (
     ONTOLOGY_IRI,
     OWL,
     PREFIXES,
+    PROV,
     RDF,
     RDFS,
     XSD,
@@ -48,10 +50,8 @@ DATASET = BASE + "dataset"
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
 CC = "http://creativecommons.org/ns#"
-PROV = "http://www.w3.org/ns/prov#"
 FORMATS = "http://www.w3.org/ns/formats/"
 
 ARTICLE_URL = "https://en.wikipedia.org/wiki/Collective_Security_Treaty_Organization"

@@ -15,6 +15,8 @@ from csto_kg.cli import serve as cli_serve
 from csto_kg.cli import site as cli_site
 from csto_kg.cli import validate as cli_validate
 from csto_kg.cli.options import OneLineGroup, show_version
+from csto_kg.cli.progress import drawn
+from csto_kg.core.progress import set_reporter
 
 
 @click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,6 +34,9 @@ def main() -> None:
     Start with `csto-kg query members`: the states that are members today.
     """
 
+
+# The library reports the progress of long work to a callback; the command line draws it.
+set_reporter(drawn)
 
 # The publish module comes last: it adds --quiet to every command registered before it.
 for _module in (cli_graph, cli_link, cli_serve, cli_validate, cli_site, cli_publish):

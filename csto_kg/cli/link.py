@@ -14,7 +14,6 @@ from csto_kg.linking import link, remote
 from csto_kg.linking.reconcile import run
 
 # Kept here as plain values so that registering the commands imports nothing else.
-_DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
 _DEFAULT_TIMEOUT = 60.0
 
 
@@ -30,7 +29,7 @@ def register(group: click.Group) -> None:
         )(func)
         func = click.option(
             "--endpoint",
-            default=_DEFAULT_ENDPOINT,
+            default=remote.DEFAULT_ENDPOINT,
             show_default=True,
             metavar="URL",
             help="SPARQL endpoint of Wikidata, or of a copy of it.",

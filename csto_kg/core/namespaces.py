@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 BASE = "https://w3id.org/csto-kg/"
 CSTO = BASE + "ontology#"
@@ -18,6 +18,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 TIME = "http://www.w3.org/2006/time#"
 PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 # Named graphs of the built store. Each source keeps its own graph; reasoning adds
 # `inferred`; the build's date bounds go to `derived`.
@@ -54,7 +55,7 @@ PREFIXES = {
     "rdfs": RDFS,
     "owl": OWL,
     "xsd": XSD,
-    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "skos": SKOS,
     "dcterms": DCTERMS,
     "org": "http://www.w3.org/ns/org#",
     "time": TIME,
@@ -66,3 +67,11 @@ PREFIXES = {
     "vann": "http://purl.org/vocab/vann/",
     "eli": "http://data.europa.eu/eli/ontology#",
 }
+
+
+def compact(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str | None:
+    """`prefix:local` for an IRI in one of the namespaces of `prefixes`, else None."""
+    for prefix, ns in prefixes.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return None

@@ -36,14 +36,12 @@ from csto_kg.building import ensure
 from csto_kg.building.load import enrichment_path
 from csto_kg.core.built import open_store
 from csto_kg.core.errors import CstoKgError
-from csto_kg.core.namespaces import BASE, CSTO, GRAPH_ENRICH, RDF, RDFS, XSD
+from csto_kg.core.namespaces import BASE, CSTO, DCTERMS, GRAPH_ENRICH, PROV, RDF, RDFS, XSD
 from csto_kg.core.output import open_output
 from csto_kg.core.paths import Layout
 from csto_kg.linking import findings, remote, sides
 
 NODES = BASE + "enrich/wikidata/"
-PROV = "http://www.w3.org/ns/prov#"
-DCTERMS = "http://purl.org/dc/terms/"
 SCHEMA = "https://schema.org/"
 WDT = "http://www.wikidata.org/prop/direct/"
 

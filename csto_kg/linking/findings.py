@@ -15,7 +15,8 @@ import pyoxigraph as ox
 
 from csto_kg.core.dates import bounds
 from csto_kg.core.errors import UsageError
-from csto_kg.core.namespaces import CSTO, GRAPH_ARTICLE, GRAPH_LINKS, KG, PREFIXES, RDFS, XSD
+from csto_kg.core.namespaces import CSTO, GRAPH_ARTICLE, GRAPH_LINKS, KG, PREFIXES, PROV, RDFS, XSD
+from csto_kg.core.texttable import text_table
 from csto_kg.linking import link
 
 STATUSES = ("agree", "disagree", "only-here", "only-there")
@@ -26,8 +27,6 @@ ORGANISATION = KG + "csto"
 SECRETARY_GENERAL = KG + "secretary-general"
 TREATY_PARTY = CSTO + "TreatyParty"
 SQUARE_KILOMETRE = WD + "Q712226"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PROV = "http://www.w3.org/ns/prov#"
 
 # The Wikidata class an entity of each csto: class must fall under (P31/P279*) to agree.
 # Entities of a class not listed here are compared by the nearest listed superclass.
@@ -220,12 +219,7 @@ class Report:
             ]
             for c in self.comparisons
         ]
-        widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-        widths[-1] = 0  # the note runs to the end of the line
-        out.write("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip() + "\n")
-        out.write("  ".join("-" * max(w, 4) for w in widths) + "\n")
-        for r in rows:
-            out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
+        out.write(text_table(header, rows, ragged_last=True))  # the note runs to the end of the line
         out.write(f"\n{len(self.comparisons)} facts: {self.summary()}\n")
         return out.getvalue()
 

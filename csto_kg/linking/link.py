@@ -17,7 +17,9 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from csto_kg.core.errors import UsageError
-from csto_kg.core.namespaces import CSTO, GRAPH_ARTICLE, GRAPH_LINKS, OWL, PREFIXES, RDFS
+from csto_kg.core.namespaces import CSTO, GRAPH_ARTICLE, GRAPH_LINKS, OWL, RDFS
+from csto_kg.core.namespaces import compact as compact_iri
+from csto_kg.core.texttable import text_table
 
 # Link targets: the dataset name and the namespaces of the IRIs it mints.
 DATASETS: dict[str, tuple[str, ...]] = {
@@ -97,17 +99,7 @@ def short(iri: str) -> str:
     """kg:armenia for the project's IRIs, wd:Q399 for Wikidata's; other IRIs in full."""
     if iri.startswith(WIKIDATA):
         return "wd:" + iri[len(WIKIDATA) :]
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
-
-
-def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return "\n".join(lines) + "\n"
+    return compact_iri(iri) or iri
 
 
 def write(found: list[Link], without: list[Unlinked], stream: BinaryIO, fmt: str | None = None) -> None:
@@ -130,11 +122,10 @@ def write(found: list[Link], without: list[Unlinked], stream: BinaryIO, fmt: str
     elif fmt == "table":
         entities = len({link.entity for link in found})
         text = f"Links ({len(found)} links from {entities} entities)\n\n"
-        text += _table(
-            [[short(link.entity), link.label, link.dataset, link.target] for link in found], ["entity", "label", "dataset", "target"]
-        )
+        rows = [[short(link.entity), link.label, link.dataset, link.target] for link in found]
+        text += text_table(["entity", "label", "dataset", "target"], rows)
         text += f"\nEntities without links ({len(without)})\n\n"
-        text += _table([[short(u.entity), u.label, short(u.type)] for u in without], ["entity", "label", "type"])
+        text += text_table(["entity", "label", "type"], [[short(u.entity), u.label, short(u.type)] for u in without])
         stream.write(text.encode("utf-8"))
     else:
         raise UsageError(f"unknown format {fmt!r} for links; known: {', '.join(FORMATS)}")

@@ -12,9 +12,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from csto_kg.core.namespaces import CSTO, GRAPH_ARTICLE, GRAPH_ONTOLOGY, RDFS, TIME
+from csto_kg.core.namespaces import CSTO, GRAPH_ARTICLE, GRAPH_ONTOLOGY, RDFS, SKOS, TIME
 from csto_kg.linking import link, remote
-from csto_kg.linking.findings import ORGANISATION, SECRETARY_GENERAL, SKOS, TREATY_PARTY, TYPE_ROOTS, WD, WIKIDATA_PREFIXES, Span
+from csto_kg.linking.findings import ORGANISATION, SECRETARY_GENERAL, TREATY_PARTY, TYPE_ROOTS, WD, WIKIDATA_PREFIXES, Span
 
 # Reading this graph ----------------------------------------------------------------------
 

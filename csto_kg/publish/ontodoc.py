@@ -34,6 +34,7 @@ from csto_kg.core.namespaces import (
     RDFS,
     asserted_graphs,
 )
+from csto_kg.core.namespaces import compact as compact_iri
 from csto_kg.core.output import open_output
 from csto_kg.core.paths import Layout
 
@@ -103,10 +104,7 @@ def _span(text: str, lang: str) -> str:
 
 def compact(iri: str) -> str:
     """csto:Membership for a csto: IRI, a prefixed name for known namespaces, else the IRI."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
+    return compact_iri(iri) or iri
 
 
 class Documentation:

@@ -21,8 +21,10 @@ from csto_kg.core import formats
 from csto_kg.core.built import damaged, open_build
 from csto_kg.core.errors import QueryError, UsageError, one_line
 from csto_kg.core.namespaces import GRAPH_DERIVED, PREFIXES, XSD, asserted_graphs
+from csto_kg.core.namespaces import compact as compact_iri
 from csto_kg.core.output import copy_file
 from csto_kg.core.paths import Layout
+from csto_kg.core.texttable import text_table
 from csto_kg.querying import answers, catalogue, params
 from csto_kg.querying.querytext import is_update, substitute
 
@@ -83,10 +85,7 @@ def compact(term: Any) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, ns in PREFIXES.items():
-            if term.value.startswith(ns) and len(term.value) > len(ns):
-                return f"{prefix}:{term.value[len(ns) :]}"
-        return term.value
+        return compact_iri(term.value) or term.value
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Literal):
@@ -210,12 +209,7 @@ class QueryResult:
     def table(self) -> str:
         if self.kind == "ask":
             return ("yes" if self.boolean else "no") + "\n"
-        cells = [[compact(t) for t in row] for row in self.rows]
-        widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(self.variables)]
-        lines = ["  ".join(v.ljust(w) for v, w in zip(self.variables, widths, strict=True)).rstrip()]
-        lines.append("  ".join("-" * w for w in widths))
-        lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
-        return "\n".join(lines) + "\n"
+        return text_table(self.variables, [[compact(t) for t in row] for row in self.rows])
 
     def _take(self) -> Any:
         if self._pending is not None:
