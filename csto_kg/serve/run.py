@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from csto_kg.errors import CstoKgError
-from csto_kg.paths import Layout
+from csto_kg.core.errors import CstoKgError
+from csto_kg.core.paths import Layout
 from csto_kg.serve.app import Front, now
 from csto_kg.serve.engine import copy_build, find_oxigraph
 from csto_kg.serve.pages import _void_triples
@@ -72,8 +72,8 @@ def start(
 
     The caller runs `running.serve_forever()` and then `running.close()`; `serve()` does both.
     """
-    from csto_kg.pipeline import ensure_built
-    from csto_kg.store import open_store
+    from csto_kg.building.pipeline import ensure_built
+    from csto_kg.building.store import open_store
 
     settings = settings or Settings()
     host, port = settings.host, settings.port

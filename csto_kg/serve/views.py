@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from csto_kg.namespaces import BASE, GRAPH_ONTOLOGY, RDFS
+from csto_kg.core.namespaces import BASE, GRAPH_ONTOLOGY, RDFS
 from csto_kg.serve import pages
 from csto_kg.serve.negotiation import _GRAPH_TYPES, _HTML, _RESULT_TYPES, _by_short_name, _content_type, _serialize_graph, negotiate
 from csto_kg.serve.screen import _check_depth, check_outbound
