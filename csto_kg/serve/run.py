@@ -7,20 +7,33 @@ import shutil
 import socket
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from csto_kg.core.errors import CstoKgError
 from csto_kg.core.paths import Layout
-from csto_kg.serve.app import Front, now
 from csto_kg.serve.engine import copy_build, find_oxigraph
 from csto_kg.serve.pages import _void_triples
-from csto_kg.serve.server import FrontServer, listen, make_server
 from csto_kg.serve.settings import Settings
 from csto_kg.serve.supervisor import Supervisor
 from csto_kg.site import Site
+
+if TYPE_CHECKING:
+    from csto_kg.serve.app import Front
+    from csto_kg.serve.server import FrontServer
+
+
+def _web_stack() -> None:
+    """Starlette and uvicorn come with the `serve` extra: without them, say so in one line
+    (they are imported only here, so that every other command works without them)."""
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as err:
+        raise CstoKgError(f"the server's web stack is not installed ({err.name}): pip install 'csto-kg[serve]'") from None
 
 
 # --------------------------------------------------------------------------- running
@@ -74,6 +87,10 @@ def start(
     """
     from csto_kg.building.pipeline import ensure_built
     from csto_kg.building.store import open_store
+
+    _web_stack()
+    from csto_kg.serve.app import Front
+    from csto_kg.serve.server import listen, make_server
 
     settings = settings or Settings()
     host, port = settings.host, settings.port
@@ -134,4 +151,4 @@ def serve(
         try:
             running.close()
         finally:
-            running.front.log_line(f"{now()} stopped")
+            running.front.log_line(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} stopped")

@@ -19,7 +19,17 @@ from csto_kg.core.namespaces import BASE, GRAPH_ONTOLOGY, RDFS
 from csto_kg.serve import pages
 from csto_kg.serve.negotiation import _GRAPH_TYPES, _HTML, _RESULT_TYPES, _by_short_name, _content_type, _serialize_graph, negotiate
 from csto_kg.serve.screen import _check_depth, check_outbound
-from csto_kg.serve.settings import _CONTROL, _LOCAL_PATH, _MAX_ENTITY_PATH, _SKOS_PREF, ANY, ENTITY_ROOTS, ONTOLOGY_PATH, HttpError
+from csto_kg.serve.settings import (
+    _CONTROL,
+    _LOCAL_PATH,
+    _MAX_ENTITY_PATH,
+    _SKOS_PREF,
+    ANY,
+    ENTITY_ROOTS,
+    ONTOLOGY_PATH,
+    HttpError,
+    Settings,
+)
 from csto_kg.serve.upstream import Engine, Upstream
 from csto_kg.site import accept_language
 
@@ -60,7 +70,7 @@ class Call:
         self.params = form(self.query_string, "the query string")
 
     @property
-    def settings(self):  # type: ignore[no-untyped-def]
+    def settings(self) -> Settings:
         return self.engine.settings
 
     def header(self, name: str, default: str = "") -> str:
