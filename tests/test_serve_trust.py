@@ -179,6 +179,32 @@ def test_max_results_applies_to_graph_store_reads(server: Served):
     assert small.headers["x-result-count"] == str(len(small.body.splitlines()))
 
 
+def _peak_memory(pid: int) -> int:
+    """The most resident memory process `pid` has held since it started (VmHWM), in bytes."""
+    line = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
+
+
+def test_the_front_refuses_to_grow_past_max_front_memory(build_dir: Path, tmp_path: Path):
+    """An answer of ~50 MB (150,000 rows of a cross product) would take the front to several
+    hundred MB; with --max-front-memory 192M it is refused with 503 and the front never
+    held more than its limit, then serves the next requests."""
+    limit = 192 << 20
+    served = start_server(build_dir, tmp_path / "serve.log", "--timeout", "60", "--max-results", "1000000", "--max-front-memory", "192M")
+    try:
+        assert _peak_memory(served.process.pid) < limit, "the front holds more than the test's limit before any request"
+        text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 150000"
+        big = served.request("query?" + urllib.parse.urlencode({"query": text}), timeout=120)
+        assert big.status == 503 and "--max-front-memory" in big.text, (big.status, big.text[:200])
+        assert big.headers["retry-after"] == "1"
+        assert _peak_memory(served.process.pid) < limit
+        small = served.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 1000")
+        assert small.status == 200 and small.headers["x-result-count"] == "1000"
+    finally:
+        stop_server(served)
+    assert_clean_stop(served)
+
+
 # ------------------------------------------------------------------ cross-origin writes
 def _drop_all(served: Served, origin: str | None) -> int:
     """A form POST of update=DROP ALL, as a browser sends it from a page of `origin`."""

@@ -95,6 +95,13 @@ def register(group: click.Group) -> None:
         help="Memory the Oxigraph server may hold (Linux); past it, it is replaced by a new one.",
     )
     @click.option(
+        "--max-front-memory",
+        default=f"{defaults.DEFAULT_MAX_FRONT_MEMORY >> 20}M",
+        show_default=True,
+        type=ByteSize(),
+        help="Memory the server's front may hold (Linux); past it, it refuses requests (HTTP 503) rather than grow.",
+    )
+    @click.option(
         "--allow-service",
         "allow_service",
         multiple=True,

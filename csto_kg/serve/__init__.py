@@ -2,8 +2,8 @@
 
 SPARQL is evaluated by the Oxigraph server (the `oxigraph` binary of the PyPI package
 `oxigraph`), run on a private copy of the current build and bound to a free port on
-127.0.0.1. In front of it a small HTTP server in Python (the standard library's
-ThreadingHTTPServer) adds what the Oxigraph server does not offer:
+127.0.0.1. In front of it a small ASGI application on Starlette, run by uvicorn (whose
+h11 parser refuses ambiguous request framing), adds what the Oxigraph server does not offer:
 
 - one log line per request (time, client, request, status, bytes, milliseconds);
 - a cap on the size of a result: past `max_results` rows (or triples) the request fails
@@ -16,6 +16,8 @@ ThreadingHTTPServer) adds what the Oxigraph server does not offer:
   network it runs in;
 - limits on the size of a request body (HTTP 413), on the requests worked on at once and
   waiting for their turn (past both, HTTP 503 with Retry-After), and on open connections;
+- a watch over the front's own memory: past `max_front_memory` it refuses requests (503)
+  and lets go of the answer it was building, rather than grow (see csto_kg.serve.memory);
 - a supervisor that replaces the Oxigraph server when it goes on with a query past the
   time limit, holds more memory than `max_memory`, or dies (see Supervisor);
 - CORS headers for browser clients, and answers to CORS preflight requests;
@@ -47,6 +49,7 @@ from csto_kg.serve.screen import check_outbound, outbound
 from csto_kg.serve.settings import (
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_CONCURRENT,
+    DEFAULT_MAX_FRONT_MEMORY,
     DEFAULT_MAX_MEMORY,
     DEFAULT_MAX_RESULTS,
     DEFAULT_MAX_WAITING,
@@ -62,6 +65,7 @@ from csto_kg.serve.settings import (
 __all__ = [
     "DEFAULT_MAX_BODY",
     "DEFAULT_MAX_CONCURRENT",
+    "DEFAULT_MAX_FRONT_MEMORY",
     "DEFAULT_MAX_MEMORY",
     "DEFAULT_MAX_RESULTS",
     "DEFAULT_MAX_WAITING",

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-import time
+import asyncio
 
 
 class Gate:
@@ -16,29 +15,30 @@ class Gate:
         self.patience = patience
         self.active = 0
         self.waiting = 0
-        self._turns = threading.Condition()
+        self._turns: asyncio.Condition | None = None  # made in the event loop that uses it
 
-    def enter(self) -> bool:
-        with self._turns:
+    async def enter(self) -> bool:
+        if self._turns is None:
+            self._turns = asyncio.Condition()
+        async with self._turns:
             if self.active < self.slots and self.waiting == 0:
                 self.active += 1
                 return True
             if self.waiting >= self.max_waiting:
                 return False
             self.waiting += 1
-            deadline = time.monotonic() + self.patience
             try:
-                while self.active >= self.slots:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        return False
-                    self._turns.wait(left)
-                self.active += 1
-                return True
+                async with asyncio.timeout(self.patience):
+                    await self._turns.wait_for(lambda: self.active < self.slots)
+            except TimeoutError:
+                return False
             finally:
                 self.waiting -= 1
+            self.active += 1
+            return True
 
-    def leave(self) -> None:
-        with self._turns:
+    async def leave(self) -> None:
+        assert self._turns is not None
+        async with self._turns:
             self.active -= 1
             self._turns.notify()

@@ -2,34 +2,49 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
-import signal
+import socket
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING
 
 from csto_kg.core.errors import CstoKgError
 from csto_kg.core.paths import Layout
 from csto_kg.serve.engine import copy_build, find_oxigraph
-from csto_kg.serve.front import FrontServer
 from csto_kg.serve.pages import _void_triples
 from csto_kg.serve.settings import Settings
 from csto_kg.serve.supervisor import Supervisor
 from csto_kg.site import Site
 
+if TYPE_CHECKING:
+    from csto_kg.serve.app import Front
+    from csto_kg.serve.server import FrontServer
+
+
+def _web_stack() -> None:
+    """Starlette and uvicorn come with the `serve` extra: without them, say so in one line
+    (they are imported only here, so that every other command works without them)."""
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as err:
+        raise CstoKgError(f"the server's web stack is not installed ({err.name}): pip install 'csto-kg[serve]'") from None
+
 
 # --------------------------------------------------------------------------- running
 @dataclass
 class Running:
-    """A started server: its public URL and what to stop."""
+    """A started server: its public URL, the front and its listening socket, what to stop."""
 
     url: str
-    front: FrontServer
+    front: Front
+    server: FrontServer
+    sock: socket.socket
     backend: Supervisor
     folder: Path
 
@@ -37,9 +52,17 @@ class Running:
     def endpoint(self) -> str:
         return self.url + "query"
 
+    def serve_forever(self) -> None:
+        """Serve until the server is told to stop (FrontServer.should_exit, or a signal)."""
+        self.front.memory.start()
+        try:
+            asyncio.run(self.server.serve(sockets=[self.sock]))
+        finally:
+            self.front.memory.stop()
+
     def close(self) -> None:
         try:
-            self.front.server_close()
+            self.sock.close()
         finally:
             try:
                 self.backend.stop()
@@ -60,11 +83,14 @@ def start(
 ) -> Running:
     """Copy the current build, start the Oxigraph server on it and bind the front.
 
-    The caller runs `running.front.serve_forever()` and then `running.close()`; `serve()`
-    does both and handles signals.
+    The caller runs `running.serve_forever()` and then `running.close()`; `serve()` does both.
     """
     from csto_kg.building.ensure import ensure_built
     from csto_kg.core.built import open_store
+
+    _web_stack()
+    from csto_kg.serve.app import Front
+    from csto_kg.serve.server import listen, make_server
 
     settings = settings or Settings()
     host, port = settings.host, settings.port
@@ -80,26 +106,31 @@ def start(
         log=folder / "oxigraph.log",
         max_memory=settings.max_memory,
     )
+    sock: socket.socket | None = None
     try:
         location = copy_build(layout, folder, binary)
         backend.location = backend.backend.location = location
         backend.start()
         try:
-            front = FrontServer((host, port), backend, settings, log or sys.stderr)
+            sock = listen(host, port)
         except OSError as err:
             raise CstoKgError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+        front = Front(settings, backend, log or sys.stderr)
         backend.log_line = front.log_line
-        bound = front.server_address[1]
+        bound = sock.getsockname()[1]
         url = f"http://{_display_host(host)}:{bound}/"
         settings.public_host = f"{_display_host(host)}:{bound}"
         opened = open_store(layout)
         settings.void = _void_triples(opened, url + "query")
         settings.site = Site(opened, layout)
+        server = make_server(front)
     except BaseException:
+        if sock is not None:
+            sock.close()
         backend.stop()
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return Running(url, front, backend, folder)
+    return Running(url, front, server, sock, backend, folder)
 
 
 def serve(
@@ -112,31 +143,12 @@ def serve(
 ) -> None:
     """Serve until SIGINT or SIGTERM; then finish the requests in progress and stop."""
     running = start(settings, data_root=data_root, build_dir=build_dir, log=log)
-    timeout = running.front.settings.timeout
-    front = running.front
-    stop_requested = threading.Event()
-
-    def on_signal(signum: int, _frame: Any) -> None:
-        if stop_requested.is_set():
-            return
-        stop_requested.set()
-        front.stopping = True
-        running.backend.stopping = True
-        front.log_line(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} stopping ({signal.Signals(signum).name})")
-        threading.Thread(target=front.shutdown, daemon=True).start()
-
-    # The handlers stay until everything is cleaned up: a second signal while stopping
-    # does not cut the cleanup short (it is bounded by the query timeout).
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         if on_ready is not None:
             on_ready(running)
-        front.serve_forever(poll_interval=0.2)
-        front.wait_idle(timeout + 2)
+        running.serve_forever()
     finally:
         try:
             running.close()
-            front.log_line(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} stopped")
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            running.front.log_line(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} stopped")

@@ -24,6 +24,7 @@ DEFAULT_MAX_BODY = 1 << 20  # bytes of a request body: a query, an update, a for
 DEFAULT_MAX_CONCURRENT = 8  # requests worked on at once
 DEFAULT_MAX_WAITING = 32  # requests that may wait for one of those places
 DEFAULT_MAX_MEMORY = 1 << 30  # bytes the Oxigraph server may hold before it is replaced
+DEFAULT_MAX_FRONT_MEMORY = 1 << 30  # bytes the front itself may hold before it refuses requests
 DEFAULT_READ_TIMEOUT = 10.0  # seconds a request may take to arrive, once its first byte has
 
 _MAX_ANSWER_BYTES = 64 << 20  # bytes of one answer of the Oxigraph server, past which it is refused
@@ -63,6 +64,7 @@ class Settings:
     max_concurrent: int = DEFAULT_MAX_CONCURRENT
     max_waiting: int = DEFAULT_MAX_WAITING
     max_memory: int | None = DEFAULT_MAX_MEMORY  # bytes the Oxigraph server may hold; None: no limit
+    max_front_memory: int | None = DEFAULT_MAX_FRONT_MEMORY  # bytes the front may hold; None: no limit
     read_timeout: float = DEFAULT_READ_TIMEOUT  # seconds a request's head and body may take to arrive
     allow_service: frozenset[str] = frozenset()  # URLs SERVICE and LOAD may reach; ANY: every one
     allow_origin: frozenset[str] = frozenset()  # origins whose pages may write (with writable); ANY: every one
@@ -83,6 +85,8 @@ class Settings:
                 raise UsageError(f"--{name.replace('_', '-')} must be at least {least}")
         if self.max_memory is not None and self.max_memory < 64 << 20:
             raise UsageError("--max-memory must be at least 64 MB")
+        if self.max_front_memory is not None and self.max_front_memory < 64 << 20:
+            raise UsageError("--max-front-memory must be at least 64 MB")
         if not 0 <= self.port <= 65535:
             raise UsageError(f"invalid port {self.port}")
         self.allow_service = allowed_services(self.allow_service)
