@@ -8,6 +8,7 @@ Layout of the build folder:
       stores/<name>/manifest.json               (version; hash, size and time of every input)
       stores/<name>/dumps/                      (Turtle and JSON-LD parts for export, csto_kg/dumps.py)
       stores/<name>/answers/                    (the named queries' answers, csto_kg/answers.py)
+      stores/<name>/years/                      (events by year for the site's year pages, csto_kg/site/years.py)
 
 A build writes a new store beside the old one and only then points `current` at it, so
 a failed or killed build leaves the previous one intact, and a reader always sees one
@@ -210,6 +211,9 @@ def _write_store(layout: Layout, stores: Path, quads: Sequence[ox.Quad], counts:
 
         # The named queries' answers, kept for the runs that ask the same again.
         answers.write(store, target, layout.queries_dir)
+        from csto_kg.site import years
+
+        years.write(target, layout.queries_dir)  # the year pages' table, split from the timeline's answer
         store.flush()
         del store
         dumps.write(target, quads)

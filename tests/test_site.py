@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT
 
+from csto_kg.namespaces import BASE
 from csto_kg.site import Site, accept_language
 from csto_kg.site.export import MARKER, write_site
 from csto_kg.site.text import literal_date, span_text
@@ -158,6 +159,33 @@ def test_year_page_lists_the_events_of_the_year_in_order(site: Site):
     assert dates and all("2022" in d for d in dates)
     assert "January 2022" in dates
     assert site.render("/year/1800", ["en"]) is None
+
+
+def _year_events(text: str) -> list[str]:
+    rows = text.split('class="events"')[1].split("<tr><td>")[1:]
+    return [row.split('<a href="/')[1].split('"')[0] for row in rows]
+
+
+@pytest.mark.parametrize("year", [1992, 2022, 2024])
+def test_year_page_lists_what_the_timeline_query_gives_for_that_year(site: Site, store, layout, tmp_path: Path, year: int):
+    from csto_kg.catalogue import catalogue
+    from csto_kg.sparql import run_on_store
+
+    named = catalogue(layout.queries_dir)["timeline"]
+    answer = run_on_store(store, named, {"from": f"{year}-01-01", "to": f"{year}-12-31"})
+    expected = list(dict.fromkeys(row[answer.variables.index("event")].value[len(BASE) :] for row in answer.rows))
+    assert expected and site.store_dir is not None and (site.store_dir / "years" / f"{year}.tsv").is_file()
+    assert _year_events(site.render(f"/year/{year}", ["en"]).html) == expected  # type: ignore[union-attr]
+    # Without the build's table, the page runs the query itself and lists the same.
+    fallback = Site(store, layout, today=TODAY, store_dir=tmp_path)
+    assert _year_events(fallback.render(f"/year/{year}", ["en"]).html) == expected  # type: ignore[union-attr]
+    assert year in fallback_years(fallback) and fallback_years(fallback) == fallback_years(site)
+
+
+def fallback_years(site: Site) -> list[int]:
+    from csto_kg.site.home import years
+
+    return years(site)
 
 
 def test_unknown_paths_have_no_page_and_odd_ones_are_refused(site: Site):
