@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT
 
-from csto_kg.namespaces import BASE
+from csto_kg.core.namespaces import BASE
 from csto_kg.site import Site, accept_language
 from csto_kg.site.export import MARKER, write_site
 from csto_kg.site.text import literal_date, span_text
@@ -29,7 +29,7 @@ def site(store, layout) -> Site:
 
 @pytest.fixture(scope="module")
 def static_dir(store, layout, tmp_path_factory) -> Path:
-    from csto_kg.store import current_store_path
+    from csto_kg.building.store import current_store_path
 
     out = tmp_path_factory.mktemp("static") / "site"
     write_site(store, layout, current_store_path(layout), out)
@@ -168,8 +168,8 @@ def _year_events(text: str) -> list[str]:
 
 @pytest.mark.parametrize("year", [1992, 2022, 2024])
 def test_year_page_lists_what_the_timeline_query_gives_for_that_year(site: Site, store, layout, tmp_path: Path, year: int):
-    from csto_kg.catalogue import catalogue
-    from csto_kg.sparql import run_on_store
+    from csto_kg.querying.catalogue import catalogue
+    from csto_kg.querying.sparql import run_on_store
 
     named = catalogue(layout.queries_dir)["timeline"]
     answer = run_on_store(store, named, {"from": f"{year}-01-01", "to": f"{year}-12-31"})

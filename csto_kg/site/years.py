@@ -26,10 +26,10 @@ TIMELINE = "timeline"
 def write(store_dir: Path, queries_dir: Path) -> list[int]:
     """Split the kept answer of `timeline` by year under `store_dir`; the years written
     (none where the build kept no such answer)."""
-    from csto_kg import answers
-    from csto_kg.catalogue import catalogue
-    from csto_kg.errors import CstoKgError
-    from csto_kg.sparql import query_text
+    from csto_kg.querying import answers
+    from csto_kg.querying.catalogue import catalogue
+    from csto_kg.core.errors import CstoKgError
+    from csto_kg.querying.sparql import query_text
 
     try:
         named = catalogue(queries_dir).get(TIMELINE) if queries_dir.is_dir() else None
