@@ -2,7 +2,7 @@
 
 The store has no index over the days of a date: a filter on `csto:earliest` reads every
 event (seconds at 10^6 triples). So the build, once it has kept the answer of the
-`timeline` named query over all events (csto_kg.answers), splits that answer by year:
+`timeline` named query over all events (csto_kg.querying.answers), splits that answer by year:
 `stores/<name>/years/<YYYY>.tsv` lists, in the timeline's own order, each event whose
 days may fall in that year (its first day on or before 31 December, its last on or after
 1 January), which is what `timeline -p from YYYY-01-01 -p to YYYY-12-31` answers. A
@@ -26,9 +26,9 @@ TIMELINE = "timeline"
 def write(store_dir: Path, queries_dir: Path) -> list[int]:
     """Split the kept answer of `timeline` by year under `store_dir`; the years written
     (none where the build kept no such answer)."""
+    from csto_kg.core.errors import CstoKgError
     from csto_kg.querying import answers
     from csto_kg.querying.catalogue import catalogue
-    from csto_kg.core.errors import CstoKgError
     from csto_kg.querying.sparql import query_text
 
     try:
