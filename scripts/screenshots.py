@@ -58,6 +58,7 @@ def _shoot(page: Any, name: str) -> None:  # a Playwright page
         page.locator(".yasqe").first.wait_for()
         page.locator("button[data-query='members']").click()
         page.locator(".yasr table tbody tr").first.wait_for(timeout=30000)
+        page.get_by_label("Simple view").check()  # values without their datatypes, as a reader wants them
 
 
 def main(argv: list[str] | None = None) -> int:
