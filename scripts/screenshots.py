@@ -2,20 +2,22 @@
 
     python scripts/screenshots.py [--chromium /usr/bin/chromium]
 
-Writes the static site of the project's graph (`csto-kg site`) to a temporary folder,
-serves it on 127.0.0.1 and photographs four pages in Debian's chromium through
-Playwright (pip install playwright; no browser download).
+Starts `csto-kg serve` on a free port of 127.0.0.1 (building first if needed), as a
+newcomer would, and photographs four of its pages in Debian's chromium through
+Playwright (pip install playwright; no browser download): the home page with a search
+typed, Armenia's page, an event, and the query page with a named query's rows. Every
+request to another host is refused.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
+import signal
+import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGS = [
@@ -30,15 +32,33 @@ FLAGS = [
 ]
 SHOTS = {
     "site-home.png": ("/", 1700),
-    "site-state.png": ("/id/armenia/", 1500),
-    "site-event.png": ("/event/2022-01-kazakhstan-deployment/", 1100),
-    "site-query.png": ("/query/", 1100),
+    "site-state.png": ("/id/armenia", 1500),
+    "site-event.png": ("/event/2022-01-kazakhstan-deployment", 1100),
+    "site-query.png": ("/query", 1100),
 }
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+def _serve() -> tuple[subprocess.Popen, str]:
+    """`csto-kg serve` on a free port; its process and its address."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "csto_kg", "-q", "serve", "--port", "0", "--data", str(ROOT)], stdout=subprocess.PIPE
+    )
+    line = process.stdout.readline().decode().strip() if process.stdout else ""  # the endpoint, printed once it answers
+    if not line.startswith("http://127.0.0.1:"):
+        process.kill()
+        raise SystemExit(f"csto-kg serve did not start ({line or 'no address printed'})")
+    return process, line.rsplit("/", 1)[0]
+
+
+def _shoot(page: Any, name: str) -> None:  # a Playwright page
+    if name == "site-home.png":
+        page.fill("#search", "Arm")
+        page.locator("#search-results a").first.wait_for()
+    elif name == "site-query.png":
+        page.locator(".yasqe").first.wait_for()
+        page.locator("button[data-query='members']").click()
+        page.locator(".yasr table tbody tr").first.wait_for(timeout=30000)
+        page.get_by_label("Simple view").check()  # values without their datatypes, as a reader wants them
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,15 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    from csto_kg.site.export import site
-
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "site"
-        site(out, data_root=ROOT)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}"
-        with sync_playwright() as play:
+    process, base = _serve()
+    try:
+        with tempfile.TemporaryDirectory() as tmp, sync_playwright() as play:
             context = play.chromium.launch_persistent_context(
                 str(Path(tmp) / "profile"), executable_path=args.chromium, args=FLAGS, headless=True
             )
@@ -65,13 +79,13 @@ def main(argv: list[str] | None = None) -> int:
             for name, (path, height) in SHOTS.items():
                 page.set_viewport_size({"width": 1200, "height": height})
                 page.goto(base + path)
-                if name == "site-home.png":
-                    page.fill("#search", "Arm")
-                    page.locator("#search-results a").first.wait_for()
+                _shoot(page, name)
                 page.screenshot(path=str(Path(args.output) / name))
                 print(f"wrote {Path(args.output) / name}", file=sys.stderr)
             context.close()
-        server.shutdown()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
     return 0
 
 

@@ -14,9 +14,10 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT
 
+from csto_kg.core.namespaces import BASE
 from csto_kg.site import Site, accept_language
 from csto_kg.site.export import MARKER, write_site
-from csto_kg.site.text import literal_date, span_text
+from csto_kg.site.text import edge_text, literal_date, span_text
 
 TODAY = dt.date(2026, 12, 5)
 
@@ -132,7 +133,41 @@ def test_dates_at_their_precision_and_uncertainty():
     assert literal_date("1993", "http://www.w3.org/2001/XMLSchema#gYear") == "1993"
     assert literal_date("2022-09", "http://www.w3.org/2001/XMLSchema#gYearMonth") == "September 2022"
     assert literal_date("1992-05-15", "http://www.w3.org/2001/XMLSchema#date") == "15 May 1992"
-    assert span_text(dt.date(2010, 1, 1), dt.date(2010, 12, 31)) == "between 1 January 2010 and 31 December 2010"
+    # Days left open over a whole year or month read as that year or month.
+    assert span_text(dt.date(2010, 1, 1), dt.date(2010, 12, 31)) == "2010"
+    assert span_text(dt.date(2022, 9, 1), dt.date(2022, 9, 30)) == "September 2022"
+    assert span_text(dt.date(2024, 2, 1), dt.date(2024, 2, 28)) == "between 1 February 2024 and 28 February 2024"
+    assert span_text(dt.date(2010, 1, 1), dt.date(2011, 12, 31)) == "between 1 January 2010 and 31 December 2011"
+    # One end of a period known on one side only: no later than, or not before, that day.
+    assert edge_text(None, dt.date(2021, 7, 31), "en") == "by 31 July 2021"
+    assert edge_text(dt.date(2021, 7, 1), None, "en") == "not before 1 July 2021"
+    assert edge_text(dt.date(2021, 7, 1), dt.date(2021, 7, 31), "en") == "July 2021"
+    assert edge_text(None, dt.date(2021, 7, 31), "ru") == "не позднее 31 июля 2021"
+
+
+def test_a_person_page_names_each_event_and_term_once(site: Site):
+    text = site.render("/id/stanislav-zas", ["en"]).html  # type: ignore[union-attr]
+    events = text.split('id="events"')[1].split("</table>")[0]
+    meeting = "/event/2020-03-11-putin-meets-zas"
+    assert meeting in events
+    assert text.count(f'href="{meeting}"') == 1  # not again under "Referred to by" as its actor
+    assert text.count('href="/fact/tenure-zas-sg"') == 1
+    # A term whose start the sources give only as a latest day says so.
+    assert "by 31 July 2021" in text.split('id="posts"')[1].split("</table>")[0]
+
+
+def test_a_treaty_lists_its_articles_in_order_once(site: Site):
+    text = site.render("/id/collective-security-treaty", ["en"]).html  # type: ignore[union-attr]
+    articles = text.split("<h2>Articles</h2>")[1].split("</ul>")[0]
+    numbers = [int(a.split("Article ")[1].split(" ")[0]) for a in articles.split("<li>")[1:]]
+    assert len(numbers) > 5 and numbers == sorted(numbers)
+    assert "has article" not in text.split('id="facts"')[1].split("</table>")[0]
+
+
+def test_an_event_type_is_shown_once(site: Site):
+    text = site.render("/event/2022-01-kazakhstan-deployment", ["en"]).html  # type: ignore[union-attr]
+    assert "event type" not in text  # the Type row shows the build's csto:eventType
+    assert 'href="/ontology#Deployment"' in text.split("<td>Type</td>")[1].split("</tr>")[0]
 
 
 def test_labels_and_words_follow_accept_language(site: Site):
@@ -158,6 +193,33 @@ def test_year_page_lists_the_events_of_the_year_in_order(site: Site):
     assert dates and all("2022" in d for d in dates)
     assert "January 2022" in dates
     assert site.render("/year/1800", ["en"]) is None
+
+
+def _year_events(text: str) -> list[str]:
+    rows = text.split('class="events"')[1].split("<tr><td>")[1:]
+    return [row.split('<a href="/')[1].split('"')[0] for row in rows]
+
+
+@pytest.mark.parametrize("year", [1992, 2022, 2024])
+def test_year_page_lists_what_the_timeline_query_gives_for_that_year(site: Site, store, layout, tmp_path: Path, year: int):
+    from csto_kg.querying.catalogue import catalogue
+    from csto_kg.querying.sparql import run_on_store
+
+    named = catalogue(layout.queries_dir)["timeline"]
+    answer = run_on_store(store, named, {"from": f"{year}-01-01", "to": f"{year}-12-31"})
+    expected = list(dict.fromkeys(row[answer.variables.index("event")].value[len(BASE) :] for row in answer.rows))
+    assert expected and site.store_dir is not None and (site.store_dir / "years" / f"{year}.tsv").is_file()
+    assert _year_events(site.render(f"/year/{year}", ["en"]).html) == expected  # type: ignore[union-attr]
+    # Without the build's table, the page runs the query itself and lists the same.
+    fallback = Site(store, layout, today=TODAY, store_dir=tmp_path)
+    assert _year_events(fallback.render(f"/year/{year}", ["en"]).html) == expected  # type: ignore[union-attr]
+    assert year in fallback_years(fallback) and fallback_years(fallback) == fallback_years(site)
+
+
+def fallback_years(site: Site) -> list[int]:
+    from csto_kg.site.home import years
+
+    return years(site)
 
 
 def test_unknown_paths_have_no_page_and_odd_ones_are_refused(site: Site):

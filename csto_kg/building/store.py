@@ -8,6 +8,7 @@ Layout of the build folder:
       stores/<name>/manifest.json               (version; hash, size and time of every input)
       stores/<name>/dumps/                      (Turtle and JSON-LD parts for export, csto_kg/building/dumps.py)
       stores/<name>/answers/                    (the named queries' answers, csto_kg/querying/answers.py)
+      stores/<name>/years/                      (events by year for the site's year pages, csto_kg/site/years.py)
 
 A build writes a new store beside the old one and only then points `current` at it, so
 a failed or killed build leaves the previous one intact, and a reader always sees one
@@ -38,7 +39,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from csto_kg import __version__
-from csto_kg.building import dumps
+from csto_kg.building import dumps, years
 from csto_kg.building.load import check_source
 from csto_kg.core.built import MANIFEST, READERS_LOCK, fcntl, read_manifest
 from csto_kg.core.errors import CstoKgError
@@ -188,6 +189,7 @@ def _write_store(layout: Layout, stores: Path, quads: Sequence[ox.Quad], counts:
         store.optimize()
         # The named queries' answers, kept for the runs that ask the same again.
         write_answers(store, target, layout.queries_dir)
+        years.write(target, layout.queries_dir)  # the year pages' table, split from the timeline's answer
         store.flush()
         del store
         dumps.write(target, quads)

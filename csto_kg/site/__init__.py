@@ -40,7 +40,8 @@ class Site:
     `root`: the path the site starts at ("/" unless published under a folder);
     `static`: links and alternates as the files `csto-kg site` writes (`/id/x/`, `/id/x.ttl`)
     rather than as the server answers them (`/id/x`, `/id/x?format=turtle`), and a query
-    page that says it needs the server; `downloads`: the files under `downloads/` to offer.
+    page that says it needs the server; `downloads`: the files under `downloads/` to offer;
+    `store_dir`: the build's folder (default: the current build of `layout`).
     """
 
     def __init__(
@@ -52,6 +53,7 @@ class Site:
         static: bool = False,
         today: dt.date | None = None,
         downloads: frozenset[str] = frozenset(),
+        store_dir: Path | None = None,
     ) -> None:
         self.reader = Reader(store)
         self.layout = layout
@@ -62,6 +64,8 @@ class Site:
         self._search_index: str | None = None
         self._query_pages: dict[str, str] = {}
         self._years: list[int] | None = None
+        # The build's folder, for the tables it keeps beside the store (csto_kg.building.years).
+        self.store_dir = store_dir or (_current(layout) if layout else None)
 
     def href(self, iri: str) -> str | None:
         """Where the site shows `iri`, if it is one of the graph's own."""
@@ -113,6 +117,12 @@ class Site:
         if entity is None:
             return None
         return Page(200, pages.render_entity(self, entity, languages, lang))
+
+
+def _current(layout: Layout) -> Path | None:
+    from csto_kg.building.store import current_store_path
+
+    return current_store_path(layout)
 
 
 def open_site(layout: Layout | None = None, **options: object) -> Site:

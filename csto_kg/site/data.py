@@ -50,6 +50,7 @@ class Reader:
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
+        self._supers: dict[str, set[str]] | None = None
 
     def select(self, text: str) -> list[dict[str, Any]]:
         result = self.store.query(_PREAMBLE + text, use_default_graph_as_union=True)
@@ -66,11 +67,14 @@ class Reader:
         found = Entity(iri)
         by_value: dict[Any, list[Statement]] = {}
         naming: dict[Any, list[Statement]] = {}
+        named: list[str] = []  # its classes that are IRIs
         for r in rows:
             p, o, g = r["p"].value, r["o"], r["g"].value
             if p == PREFIXES["rdf"] + "type":
                 if o.value not in found.all_classes:
                     found.all_classes.append(o.value)
+                    if isinstance(o, ox.NamedNode):
+                        named.append(o.value)
                 continue
             if p in LABELS and isinstance(o, ox.Literal) and o not in found.labels:
                 found.labels.append(o)
@@ -85,16 +89,26 @@ class Reader:
             by_value.setdefault(o, []).append(Statement(p, o, asserted))
         found.out = _collapse(by_value)
         found.naming = _collapse(naming)
-        found.classes = self.specific_classes(iri) or found.all_classes[:1]
+        found.classes = self.specific_classes(iri, named) or found.all_classes[:1]
         found.into = self._incoming(node, incoming)
         return found
 
-    def specific_classes(self, iri: str) -> list[str]:
-        rows = self.select(
-            f"SELECT DISTINCT ?c WHERE {{ <{iri}> a ?c . FILTER(isIRI(?c)) "
-            f"FILTER NOT EXISTS {{ <{iri}> a ?d . ?d rdfs:subClassOf+ ?c . FILTER(?d != ?c) }} }}"
-        )
-        return sorted(r["c"].value for r in rows)
+    def specific_classes(self, iri: str, classes: list[str] | None = None) -> list[str]:
+        """The classes of `iri` (or the given ones) that no other of them is a subclass of."""
+        if classes is None:
+            classes = [r["c"].value for r in self.select(f"SELECT DISTINCT ?c WHERE {{ <{iri}> a ?c . FILTER(isIRI(?c)) }}")]
+        supers = self.superclasses()
+        return sorted(c for c in set(classes) if not any(d != c and c in supers.get(d, ()) for d in classes))
+
+    def superclasses(self) -> dict[str, set[str]]:
+        """Every class's superclasses (rdfs:subClassOf+): read once, as the ontology does not
+        change while the store is open; one query per page less."""
+        if self._supers is None:
+            rows = self.select("SELECT DISTINCT ?d ?c WHERE { ?d rdfs:subClassOf+ ?c . FILTER(isIRI(?d) && isIRI(?c)) }")
+            self._supers = {}
+            for r in rows:
+                self._supers.setdefault(r["d"].value, set()).add(r["c"].value)
+        return self._supers
 
     def _incoming(self, node: str, limit: int) -> list[tuple[str, str]]:
         rows = self.select(
@@ -134,7 +148,8 @@ class Reader:
         if not wanted:
             return set()
         values = " ".join(f"<{i}>" for i in wanted)
-        return {r["s"].value for r in self.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}")}
+        # FILTER EXISTS stops at a subject's first triple, where a join would read them all.
+        return {r["s"].value for r in self.select(f"SELECT ?s WHERE {{ VALUES ?s {{ {values} }} FILTER EXISTS {{ ?s ?p ?o }} }}")}
 
     # -- what pages of one kind show -----------------------------------------------------
 

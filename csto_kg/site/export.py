@@ -93,7 +93,7 @@ def _write(path: Path, data: bytes | str) -> None:
 
 def _write_all(store: ox.Store, layout: Layout, store_dir: Path | None, work: Path) -> int:
     downloads = _write_downloads(store, store_dir, work / "downloads")
-    site = Site(store, layout, static=True, downloads=downloads)
+    site = Site(store, layout, static=True, downloads=downloads, store_dir=store_dir)
     _write(work / "index.html", site.render("/", ["en"]).html)  # type: ignore[union-attr]
     _write(work / "query" / "index.html", site.render("/query", ["en"]).html)  # type: ignore[union-attr]
     _write(work / home.SEARCH_INDEX, home.search_index(site))

@@ -9,6 +9,7 @@ from csto_kg.core.namespaces import BASE, CSTO, GRAPH_ONTOLOGY, GRAPH_VOID, PREF
 from csto_kg.querying import catalogue
 from csto_kg.site import svg
 from csto_kg.site.text import Frame, e, page, table, word
+from csto_kg.building.years import COLUMNS, TIMELINE, events, kept_years
 
 if TYPE_CHECKING:
     from csto_kg.site import Site
@@ -198,30 +199,59 @@ def entity_paths(site: Site) -> list[str]:
 
 
 def years(site: Site) -> list[int]:
-    """The years in which some event of the graph may have happened (found once per Site:
-    it reads every event)."""
+    """The years in which some event of the graph may have happened: the build's table
+    (csto_kg.building.years), else every event read once per Site."""
     if site._years is None:
-        rows = site.reader.select("SELECT DISTINCT (YEAR(?a) AS ?y) WHERE { ?e a csto:Event ; csto:earliest ?a } ORDER BY ?y")
-        site._years = [int(r["y"].value) for r in rows if r["y"] is not None]
+        kept = kept_years(site.store_dir)
+        if kept is None:
+            rows = site.reader.select(
+                "SELECT DISTINCT ?a ?b WHERE { ?e csto:eventType ?c ; csto:date ?d ; csto:earliest ?a ; csto:latest ?b }"
+            )
+            spans = [(r["a"].value[:4], r["b"].value[:4]) for r in rows]
+            kept = sorted({y for a, b in spans if a.isdigit() and b.isdigit() for y in range(int(a), int(b) + 1)})
+        site._years = kept
     return site._years
 
 
+def year_events(site: Site, year: int) -> list[dict[str, Any]]:
+    """The events of `year` as `timeline -p from YEAR-01-01 -p to YEAR-12-31` lists them,
+    each once (an event the sources date twice has one row per date in that answer)."""
+    rows = events(site.store_dir, year)
+    if rows is None:
+        rows = _timeline(site, year)
+    found: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        row = found.setdefault(r["event"].value, {**r, "dates": []})
+        if r["date"] is not None and r["date"] not in row["dates"]:
+            row["dates"].append(r["date"])
+    return list(found.values())
+
+
+def _timeline(site: Site, year: int) -> list[dict[str, Any]]:
+    """The `timeline` named query run for one year: where the build kept no table."""
+    from csto_kg.querying.sparql import query_text
+
+    named = catalogue.catalogue(site.layout.queries_dir).get(TIMELINE) if site.layout else None
+    if named is None:
+        return []
+    text = query_text(named, {"from": f"{year:04d}-01-01", "to": f"{year:04d}-12-31"})
+    result = site.reader.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    return [{k: s[k] for k in COLUMNS} for s in result]  # type: ignore[union-attr]
+
+
 def year_page(site: Site, year: int, languages: list[str], lang: str) -> str | None:
-    """The events of one year in date order: those that may have happened in it."""
+    """The events of one year in the timeline's order: those that may have happened in it."""
     from csto_kg.site.pages import when_text
 
-    found = site.reader.select(f"""
-        SELECT ?e (MIN(?a) AS ?earliest) (MAX(?b) AS ?latest) (SAMPLE(?d) AS ?date) WHERE {{
-          ?e csto:earliest ?a . FILTER(?a >= "{year:04d}-01-01"^^xsd:date && ?a <= "{year:04d}-12-31"^^xsd:date)
-          ?e a csto:Event . OPTIONAL {{ ?e csto:latest ?b }} OPTIONAL {{ ?e csto:date ?d }}
-        }} GROUP BY ?e ORDER BY ?earliest ?e LIMIT 2000""")
+    found = year_events(site, year) if year in years(site) else []
     if not found:
         return None
-    names = site.reader.labels({r["e"].value for r in found}, languages)
+    names = site.reader.labels({r["event"].value for r in found}, languages)
     rows = []
     for r in found:
-        href = site.href(r["e"].value) or ""
-        rows.append((when_text(r, lang), f'<a href="{e(href)}">{e(names.get(r["e"].value, r["e"].value))}</a>'))
+        href = site.href(r["event"].value) or ""
+        when = " / ".join(when_text({**r, "date": d}, lang) for d in r["dates"]) or when_text(r, lang)
+        rows.append((when, f'<a href="{e(href)}">{e(names.get(r["event"].value, r["event"].value))}</a>'))
     nav = f'<p><a href="{e(site.root)}#years">all years</a></p>'
     body = f"<h1>{year}</h1>{nav}<h2>{e(word('events', lang))} ({len(rows)})</h2>" + table((word("date", lang), ""), rows, "events")
     return page(Frame(str(year), lang, site.root), body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ class Context:
         self.names: dict[str, str] = {}
         self.linked: set[str] = set()
         self.shown: set[str] = set()  # the entity's labels and comments the header shows
+        self.listed: set[str] = set()  # what a section names: not repeated under "Referred to by"
 
     def prepare(self, iris: set[str]) -> None:
         """Look up labels and pages of every IRI the page names, in two queries."""
@@ -148,7 +150,7 @@ def _state(ctx: Context) -> str:
     held = svg.current(row, today) if row else None
     if held:
         colour = svg.STATUS_STYLE.get(held.status, svg.OTHER_STATUS)
-        since = edge_text(held.possibly_from, held.certainly_from, ctx.lang)
+        since = edge_text(held.possibly_from, held.certainly_from, ctx.lang, one_sided=False)
         out.append(
             f'<p class="today" id="standing">{e(word("today", ctx.lang))} ({e(today.isoformat())}): '
             f'<span class="status" style="background:{colour}">{e(held.status_label)}</span> '
@@ -170,6 +172,7 @@ def _state(ctx: Context) -> str:
 
 
 def _periods(ctx: Context, memberships: list[Any]) -> str:
+    ctx.listed |= {m.iri for m in memberships}
     rows = [
         (
             ctx.link(m.iri),
@@ -187,6 +190,7 @@ def _events(ctx: Context) -> str:
     if not found:
         return ""
     ctx.prepare({r["e"].value for r in found})
+    ctx.listed |= {r["e"].value for r in found}
     rows = [(_when(ctx, r), ctx.link(r["e"].value)) for r in found]
     return f'<h2 id="events">{e(word("events", ctx.lang))} ({len(rows)})</h2>' + table((word("date", ctx.lang), ""), rows, "events")
 
@@ -214,7 +218,7 @@ def _event(ctx: Context) -> str:
     when = _when(ctx, {"date": r.get("d"), "earliest": r.get("a"), "latest": r.get("b")})
     rows = [
         (e(word("date", ctx.lang)), f'<span id="event-date">{when}</span>'),
-        (e(word("type", ctx.lang)), ", ".join(ctx.link(c) for c in ent.classes)),
+        (e(word("type", ctx.lang)), ", ".join(ctx.link(c) for c in _event_types(ent))),
     ]
     for key, prop in (
         ("actors", "actor"),
@@ -224,11 +228,13 @@ def _event(ctx: Context) -> str:
         ("follows", "follows"),
     ):
         if by.get(CSTO + prop):
+            ctx.listed |= {v.value for v in by[CSTO + prop] if isinstance(v, ox.NamedNode)}
             rows.append((e(word(key, ctx.lang)), ", ".join(ctx.value(v) for v in by[CSTO + prop])))
     after = ctx.reader.select(
         f"SELECT DISTINCT ?s ?p WHERE {{ VALUES ?p {{ csto:respondsTo csto:follows }} ?s ?p <{ent.iri}> }} ORDER BY ?s"
     )
     ctx.prepare({a["s"].value for a in after})
+    ctx.listed |= {a["s"].value for a in after}
     for key, prop in (("responded-by", "respondsTo"), ("followed-by", "follows")):
         later = [ctx.link(a["s"].value) for a in after if a["p"].value == CSTO + prop]
         if later:
@@ -237,6 +243,12 @@ def _event(ctx: Context) -> str:
     if quantities:
         rows.append((e(word("quantities", ctx.lang)), "<br>".join(_quantity(q) for q in quantities)))
     return table(("", ""), rows, "event")
+
+
+def _event_types(ent: Entity) -> list[str]:
+    """The most specific classes of an event, as the build wrote them (csto:eventType)."""
+    found = sorted(s.value.value for s in ent.out if s.predicate == CSTO + "eventType" and isinstance(s.value, ox.NamedNode))
+    return found or ent.classes
 
 
 def _quantity(q: dict[str, Any]) -> str:
@@ -254,6 +266,7 @@ def _tenures(ctx: Context) -> str:
     if not found:
         return ""
     ctx.prepare({r[k].value for r in found for k in ("t", "post", "holder")})
+    ctx.listed |= {r[k].value for r in found for k in ("t", "post", "holder")}
     rows = [
         (
             ctx.link(r["post"].value),
@@ -273,10 +286,19 @@ def _instrument(ctx: Context) -> str:
     parties = by.get(CSTO + "signedBy", [])
     if parties:
         out.append(f"<h2>{e(word('parties', ctx.lang))}</h2><p>{', '.join(ctx.value(v) for v in parties)}</p>")
-    articles = by.get(CSTO + "hasArticle", [])
+    # In the order of their numbers ("Article 2" before "Article 11"), not the store's.
+    articles = sorted(by.get(CSTO + "hasArticle", []), key=lambda v: _natural(ctx.name(v.value) if isinstance(v, ox.NamedNode) else str(v)))
+    ctx.listed |= {v.value for v in [*parties, *articles] if isinstance(v, ox.NamedNode)}
     if articles:
         out.append(f"<h2>{e(word('articles', ctx.lang))}</h2><ul>" + "".join(f"<li>{ctx.value(v)}</li>" for v in articles) + "</ul>")
     return "\n".join(out)
+
+
+def _natural(text: str) -> list[Any]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+_INSTRUMENT_SHOWN = {CSTO + "signedBy", CSTO + "hasArticle"}
 
 
 def _source(ctx: Context) -> str:
@@ -284,6 +306,7 @@ def _source(ctx: Context) -> str:
     if not found:
         return ""
     ctx.prepare({r["s"].value for r in found})
+    ctx.listed |= {r["s"].value for r in found}
     items = "".join(f"<li>{ctx.link(r['s'].value)}</li>" for r in found)
     return f'<h2 id="takes">{e(word("takes", ctx.lang))} ({len(found)})</h2><ul>{items}</ul>'
 
@@ -294,7 +317,10 @@ _SHOWN_ELSEWHERE = {PROV + "wasDerivedFrom", OWL_SAME} | {
 
 
 def _facts(ctx: Context) -> str:
-    statements = [s for s in ctx.entity.out if s.predicate not in _SHOWN_ELSEWHERE]
+    kinds = kinds_of(ctx.entity)
+    elsewhere = _SHOWN_ELSEWHERE | (_INSTRUMENT_SHOWN if "LegalInstrument" in kinds else set())
+    statements = [s for s in ctx.entity.out if s.predicate not in elsewhere]
+    ctx.listed |= {s.value.value for s in statements if isinstance(s.value, ox.NamedNode)}
     if not statements:
         return ""
     inferred = ' <span class="muted" title="inferred by reasoning">(inferred)</span>'
@@ -313,7 +339,7 @@ def _others(ctx: Context) -> str:
     ent = ctx.entity
     hidden = _SHOWN_ELSEWHERE - {PROV + "wasDerivedFrom", OWL_SAME}
     if "Event" in kinds_of(ent):
-        hidden -= _EVENT_SHOWN
+        hidden -= _EVENT_SHOWN | {CSTO + "eventType"}  # the Type row shows it
     statements = [s for s in ent.naming if isinstance(s.value, ox.Literal) and s.value.value not in ctx.shown]
     statements += [s for s in ent.out if s.predicate in hidden]
     if not statements:
@@ -341,7 +367,7 @@ def _sources(ctx: Context) -> str:
 
 
 def _incoming(ctx: Context) -> str:
-    into = [(s, p) for s, p in ctx.entity.into if p not in (PROV + "wasDerivedFrom",)]
+    into = [(s, p) for s, p in ctx.entity.into if p not in (PROV + "wasDerivedFrom",) and s not in ctx.listed]
     if not into:
         return ""
     shown = sorted(into, key=lambda sp: (short(sp[1]), ctx.name(sp[0])))[:200]

@@ -25,6 +25,8 @@ WORDS = {
         "between": "between {a} and {b}",
         "since": "since {a}",
         "until": "until {a}",
+        "by": "by {a}",
+        "not-before": "not before {a}",
         "today": "Today",
         "not-member": "not a member or party today",
         "membership": "Membership over time",
@@ -58,6 +60,8 @@ WORDS = {
         "between": "между {a} и {b}",
         "since": "с {a}",
         "until": "до {a}",
+        "by": "не позднее {a}",
+        "not-before": "не ранее {a}",
         "today": "Сегодня",
         "not-member": "сегодня не член и не участник",
         "membership": "Членство во времени",
@@ -147,20 +151,34 @@ def literal_date(lexical: str, datatype: str, lang: str = "en") -> str:
 
 
 def span_text(earliest: dt.date | None, latest: dt.date | None, lang: str = "en") -> str:
-    """A day, or the range of days a thing happened in when the sources leave it open."""
+    """A day, or the days a thing happened in when the sources leave it open: a whole
+    month or year written as one ("September 2022", "2010"), else "between ... and ..."."""
     if earliest and latest and earliest != latest:
-        return word("between", lang, a=day_text(earliest, lang), b=day_text(latest, lang))
+        return _period(*sorted((earliest, latest)), lang)
     day = earliest or latest
     return day_text(day, lang) if day else ""
 
 
-def edge_text(possibly: dt.date | None, certainly: dt.date | None, lang: str) -> str:
-    """One end of a period: a day, or "between ... and ..." when the sources leave it open."""
-    if possibly and certainly and possibly != certainly:
-        a, b = sorted((possibly, certainly))
-        return word("between", lang, a=day_text(a, lang), b=day_text(b, lang))
-    day = certainly or possibly
-    return day_text(day, lang) if day else "?"
+def _period(a: dt.date, b: dt.date, lang: str) -> str:
+    if a.year == b.year and (a.month, a.day, b.month, b.day) == (1, 1, 12, 31):
+        return str(a.year)
+    if (a.year, a.month) == (b.year, b.month) and a.day == 1 and (b + dt.timedelta(days=1)).day == 1:
+        return f"{MONTHS.get(lang, MONTHS['en'])[a.month - 1]} {a.year}"
+    return word("between", lang, a=day_text(a, lang), b=day_text(b, lang))
+
+
+def edge_text(early: dt.date | None, late: dt.date | None, lang: str, one_sided: bool = True) -> str:
+    """One end of a period, from the earliest and the latest day it may fall on (a start's
+    possible and certain days, an end's certain and possible ones): a day, a month or a
+    year, "between ... and ...", or with only one of them known, "by ..." (no later than)
+    or "not before ..." (`one_sided` False: that day alone)."""
+    if early and late:
+        return _period(*sorted((early, late)), lang) if early != late else day_text(early, lang)
+    if not (early or late):
+        return "?"
+    if not one_sided:
+        return day_text(early or late, lang)  # type: ignore[arg-type]
+    return word("by", lang, a=day_text(late, lang)) if late else word("not-before", lang, a=day_text(early, lang))  # type: ignore[arg-type]
 
 
 def json_ld_script(data: dict[str, Any]) -> str:
