@@ -171,7 +171,15 @@ def build(data_root: str | None, build_dir: str | None) -> None:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0),
-    help="Stop the query after this many seconds (0: no limit) [default: 300, or for --endpoint 60 per read].",
+    help="Stop the query after this many seconds, writing included (0: no limit) [default: 300, or 60 for --endpoint].",
+)
+@click.option(
+    "--allow-service",
+    "allow_service",
+    multiple=True,
+    metavar="URL",
+    help="An endpoint the query's SERVICE may reach, matched exactly; repeatable; `any` allows every address. "
+    "A URL given with -p counts as named. Default: none.",
 )
 @layout_options
 @handle_errors
@@ -185,6 +193,7 @@ def query(
     endpoint: str | None,
     graph: str | None,
     timeout: float | None,
+    allow_service: tuple[str, ...],
     data_root: str | None,
     build_dir: str | None,
 ) -> None:
@@ -197,6 +206,7 @@ def query(
       csto-kg query -e "SELECT ?s WHERE { ?s a csto:State }"
       echo "ASK { kg:armenia a csto:State }" | csto-kg query -
       csto-kg query --endpoint https://query.wikidata.org/sparql wikidata-query.rq
+      csto-kg query members-heads-of-state --allow-service https://query.wikidata.org/sparql
     """
     if expression is not None and target is not None:
         raise UsageError("give either TARGET or -e, not both")
@@ -207,12 +217,13 @@ def query(
     else:
         text = read_stdin() if target == "-" else text_argument(str(target), "TARGET")
     given = _given(params)
+    screen = service_screen(allow_service, given)
     if graph is not None and endpoint is None:
         raise UsageError("--graph applies to a remote --endpoint; the built graph's sources are all queried")
     if endpoint is not None:
         if asserted:
             raise UsageError("--asserted applies to the built graph, not to a remote --endpoint")
-        _query_endpoint(text, given, fmt, output, endpoint, graph, timeout=timeout, data_root=data_root, build_dir=build_dir)
+        _query_endpoint(text, given, fmt, output, endpoint, graph, timeout=timeout, screen=screen, data_root=data_root, build_dir=build_dir)
         return
     from csto_kg.paths import Layout
     from csto_kg.pipeline import ensure_built
@@ -225,7 +236,7 @@ def query(
     with guard(limit or None, _stop):
         from csto_kg.sparql import query as run_query
 
-        result = run_query(text, given, asserted=asserted, data_root=data_root, build_dir=build_dir)
+        result = run_query(text, given, asserted=asserted, data_root=data_root, build_dir=build_dir, screen=screen)
         _write(result, fmt, output)
 
 
@@ -245,12 +256,52 @@ def _check_format(fmt: str | None) -> None:
         raise UsageError(f"unknown format {fmt!r}; known: {', '.join(formats.names())}")
 
 
+def service_screen(allow: tuple[str, ...], given: dict[str, str]) -> Callable[[str], None]:
+    """A check of the query text that runs: each SERVICE must name an endpoint the user
+    named, with --allow-service or as the value of a -p parameter; otherwise a usage
+    error. The scan is the server's (csto_kg.serve.screen), so both refuse the same texts."""
+    from csto_kg.serve.settings import ANY, allowed_services
+
+    allowed = allowed_services(allow)
+    named = allowed | {value for value in given.values() if _is_url(value)}
+
+    def screen(text: str) -> None:
+        lowered = text.lower()
+        if ANY in allowed or ("service" not in lowered and "\\u" not in lowered):
+            return
+        from csto_kg.serve.screen import outbound
+
+        for item in outbound(text):
+            if item.target is None or item.target not in named:
+                shown = one_line(item.written or "(nothing)")
+                shown = shown if len(shown) <= 200 else shown[:197] + "..."
+                raise UsageError(f"SERVICE {shown} is refused: name its endpoint with --allow-service URL (or -p NAME URL)")
+
+    return screen
+
+
+def _is_url(value: str) -> bool:
+    from csto_kg.serve.settings import allowed_services
+
+    try:
+        allowed_services([value])
+    except UsageError:
+        return False
+    return value.lower() != "any"
+
+
 def _query_endpoint(text: str, given: dict[str, str], fmt: str | None, output: str, endpoint: str, graph: str | None, **kw: Any) -> None:
+    from csto_kg import remote
     from csto_kg.sparql import query_endpoint
+    from csto_kg.watchdog import guard
 
     _check_format(fmt)
-    result = query_endpoint(text, given, endpoint=endpoint, graph=graph, timeout=kw.pop("timeout") or None, **kw)
-    _write(result, fmt, output)
+    timeout = kw.pop("timeout")
+    limit = remote.DEFAULT_TIMEOUT if timeout is None else timeout
+    # The whole request, its retries and the writing, not only each read from the socket.
+    with guard(limit or None, _stop):
+        result = query_endpoint(text, given, endpoint=endpoint, graph=graph, timeout=limit or None, **kw)
+        _write(result, fmt, output)
 
 
 def _write(result: Any, fmt: str | None, output: str) -> None:
@@ -262,7 +313,8 @@ def _write(result: Any, fmt: str | None, output: str) -> None:
     with open_output(output) as stream:
         result.write(stream, fmt)
     if result.kind == "select" and (fmt in (None, "table")) and output == "-":
-        click.echo(f"({len(result.rows)} rows)", err=True)
+        count = result.written if result.written is not None else len(result.rows)
+        click.echo(f"({count} rows)", err=True)
 
 
 @main.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -126,6 +127,7 @@ class QueryResult:
         self._pending = pending  # solutions obtained and not read yet
         self._name = name
         self._store_dir: Path | None = None  # the build it comes from, named if it is found damaged
+        self.written: int | None = None  # rows (or answers) the last text table held
 
     def __repr__(self) -> str:  # says what is known without reading the answer
         what = {"select": f"variables={self.variables}", "ask": f"boolean={self.boolean}"}.get(self.kind, f"{len(self.triples)} triples")
@@ -183,7 +185,7 @@ class QueryResult:
             return
         fmt = formats.result_format(fmt_name)
         if fmt.oxigraph is None:
-            stream.write(self.table().encode("utf-8"))
+            self._write_table(stream)
             return
         if self.stored is not None and fmt.oxigraph == answers.FORMAT:
             self._take()  # checks the answer is whole, as the build wrote it
@@ -207,14 +209,36 @@ class QueryResult:
             raise
 
     def table(self) -> str:
+        """The answer as a text table (see `_write_table`)."""
+        buffer = io.BytesIO()
+        self._write_table(buffer)
+        return buffer.getvalue().decode("utf-8")
+
+    def _write_table(self, stream: BinaryIO) -> None:
+        """Write the text table row by row: the column widths come from the first
+        TABLE_CHUNK rows, held while they are measured, and the rest are streamed; a later
+        cell wider than its column pushes the cells after it to the right, on its line only.
+        An answer of up to TABLE_CHUNK rows is laid out exactly as a whole table would be."""
         if self.kind == "ask":
-            return ("yes" if self.boolean else "no") + "\n"
-        cells = [[compact(t) for t in row] for row in self.rows]
-        widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(self.variables)]
-        lines = ["  ".join(v.ljust(w) for v, w in zip(self.variables, widths, strict=True)).rstrip()]
-        lines.append("  ".join("-" * w for w in widths))
-        lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
-        return "\n".join(lines) + "\n"
+            stream.write(b"yes\n" if self.boolean else b"no\n")
+            self.written = 1
+            return
+        rows: Iterator[tuple[Any, ...]] = iter(self._rows) if self._rows is not None else self._row_stream()
+        sink = _Sink(stream)
+        try:
+            with self._reading():
+                self.written = _table(self.variables, rows, sink)
+        except QueryError:
+            if sink.error is not None:
+                raise sink.error from None
+            raise
+
+    def _row_stream(self) -> Iterator[tuple[Any, ...]]:
+        if self.kind != "select" or (self._pending is None and self._solutions is None):
+            return iter(())
+        solutions = self._take()
+        variables = self.variables
+        return (tuple(s[v] for v in variables) for s in solutions)
 
     def _take(self) -> Any:
         if self._pending is not None:
@@ -241,6 +265,28 @@ class QueryResult:
     @staticmethod
     def _unreadable(path: Path, err: Exception) -> QueryError:
         return QueryError(f"the kept answer {path} cannot be read ({one_line(err)}): run `csto-kg build` again")
+
+
+TABLE_CHUNK = 1000  # rows of a text table held in memory to measure its columns
+
+
+def _table(variables: list[str], rows: Iterator[tuple[Any, ...]], sink: _Sink) -> int:
+    """Write the text table of `rows` to `sink`; return how many rows it has."""
+    first = [[compact(t) for t in row] for row in itertools.islice(rows, TABLE_CHUNK)]
+    widths = [max([len(v)] + [len(r[i]) for r in first]) for i, v in enumerate(variables)]
+
+    def line(cells: list[str]) -> bytes:
+        return ("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() + "\n").encode("utf-8")
+
+    sink.write(line(variables))
+    sink.write(("  ".join("-" * w for w in widths) + "\n").encode("utf-8"))
+    sink.write(b"".join(line(cells) for cells in first))
+    count = len(first)
+    del first
+    while chunk := [line([compact(t) for t in row]) for row in itertools.islice(rows, TABLE_CHUNK)]:
+        sink.write(b"".join(chunk))
+        count += len(chunk)
+    return count
 
 
 def _is_damage(err: BaseException) -> bool:
@@ -280,10 +326,14 @@ def run_on_store(
     given: dict[str, str] | None = None,
     asserted: bool = False,
     store_dir: Path | None = None,
+    screen: Callable[[str], None] | None = None,
 ) -> QueryResult:
     """Run one query on an open store; `store_dir`, the build's folder, lets a run the
-    build already answered read the answer it kept (csto_kg.answers)."""
+    build already answered read the answer it kept (csto_kg.answers). `screen`, given
+    the text that would run, raises to refuse it (the command line's SERVICE allow-list)."""
     text = query_text(named, given)
+    if screen is not None:
+        screen(text)
     label = f"query {named.name}"
     if store_dir is not None and (kept := answers.find(store_dir, text, asserted)) is not None:
         return _from_kept(kept, label)
@@ -342,6 +392,7 @@ def query(
     asserted: bool = False,
     data_root: Path | str | None = None,
     build_dir: Path | str | None = None,
+    screen: Callable[[str], None] | None = None,
     **kwargs: str,
 ) -> QueryResult:
     """Run a named query, a .rq file or SPARQL text over the built graph.
@@ -349,7 +400,8 @@ def query(
     Parameters come as a dict or as keyword arguments:
     `query("members", date="2000-01-01")`. Builds first if the build is missing or stale.
     The answer is read when first used (`rows`, `records()`, `write()`), and an error in
-    running the query is raised then.
+    running the query is raised then. `screen` is called with the text that would run,
+    parameters bound, and may raise to refuse it.
     """
     from csto_kg.pipeline import ensure_built
     from csto_kg.store import open_build
@@ -360,7 +412,7 @@ def query(
     ensure_built(layout)
     merged = {**(given or {}), **{k.replace("_", "-") if named.param(k.replace("_", "-")) else k: v for k, v in kwargs.items()}}
     store_dir, store = open_build(layout)
-    return run_on_store(store, named, merged, asserted, store_dir)
+    return run_on_store(store, named, merged, asserted, store_dir, screen)
 
 
 def query_endpoint(
@@ -372,6 +424,7 @@ def query_endpoint(
     timeout: float | None = None,
     data_root: Path | str | None = None,
     build_dir: Path | str | None = None,
+    screen: Callable[[str], None] | None = None,
 ) -> QueryResult:
     """Run a named query, a .rq file or SPARQL text on a remote SPARQL endpoint.
 
@@ -388,7 +441,10 @@ def query_endpoint(
     check_nesting(named.text)
     bound = params.substitutions(named, dict(given or {}))
     where = remote.Endpoint(endpoint, timeout=timeout or remote.DEFAULT_TIMEOUT, default_graph=graph)
-    return remote.run(where, remote.prepare(named.text, bound))
+    text = remote.prepare(named.text, bound)
+    if screen is not None:
+        screen(text)
+    return remote.run(where, text)
 
 
 def render(result: QueryResult, fmt_name: str | None = None) -> bytes:
