@@ -245,7 +245,7 @@ def _given(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
     for name, value in params:
         if name in given:
             raise UsageError(f"parameter {one_line(name)!r} given twice: give each -p once")
-        given[text_argument(name, "-p name")] = text_argument(value, f"-p {name}")
+        given[text_argument(name, "-p name")] = text_argument(value, f"-p {one_line(name)}")
     return given
 
 
