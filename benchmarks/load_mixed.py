@@ -69,7 +69,8 @@ _FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "applica
 
 
 def good_requests(data_root: Path = ROOT) -> list[Request]:
-    from csto_kg import catalogue, params, remote
+    from csto_kg.linking import remote
+    from csto_kg.querying import catalogue, params
 
     known = catalogue.catalogue(data_root / "queries")
     ok = frozenset({"200"})

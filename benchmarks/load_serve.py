@@ -12,7 +12,7 @@ request. With --url it loads a server that is already running instead.
 Kinds of request (--mix, comma-separated, taken in turn):
   members, organs, membership-history, office-holders, observers, timeline
              the named query with its default parameters, sent by POST as a client would
-             (prefixes declared, parameters bound; csto_kg.remote.prepare)
+             (prefixes declared, parameters bound; csto_kg.linking.remote.prepare)
   entity     GET /id/armenia as Turtle
   page       GET /id/armenia as HTML
   ask        GET /query?query=ASK{...}
@@ -53,7 +53,8 @@ class Request:
 
 
 def build_requests(kinds: list[str], data_root: Path) -> list[Request]:
-    from csto_kg import catalogue, params, remote
+    from csto_kg.linking import remote
+    from csto_kg.querying import catalogue, params
 
     known = catalogue.catalogue(data_root / "queries")
     out = []

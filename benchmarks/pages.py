@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from run import scratch_data  # noqa: E402
 
-from csto_kg.namespaces import BASE, PREFIXES  # noqa: E402
+from csto_kg.core.namespaces import BASE, PREFIXES  # noqa: E402
 
 PAGES = {
     "home": "/",
@@ -57,7 +57,7 @@ SELECT ?a (COUNT(?e) AS ?n) WHERE { ?e csto:actor ?a } GROUP BY ?a ORDER BY DESC
 
 def _built(size: int, work: Path) -> Path:
     """The build folder of the project's graph (size 0) or of it with `size` generated triples."""
-    from csto_kg.pipeline import build
+    from csto_kg.building.pipeline import build
 
     build_dir = work / f"build-{size}"
     if (build_dir / "current").exists():
@@ -85,7 +85,7 @@ def _ms(func, runs: int) -> dict:
 
 
 def pages(size: int, work: Path, runs: int) -> dict:
-    from csto_kg.paths import Layout
+    from csto_kg.core.paths import Layout
     from csto_kg.site import Site
     from csto_kg.site.export import describe
 

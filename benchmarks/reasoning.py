@@ -1,4 +1,4 @@
-"""Benchmark OWL-RL reasoning: csto_kg.rules against owlrl (and `reasonable` if installed).
+"""Benchmark OWL-RL reasoning: csto_kg.building.rules against owlrl (and `reasonable` if installed).
 
     python benchmarks/reasoning.py                      # 10^4, 10^5, 10^6 triples, 3 runs each
     python benchmarks/reasoning.py --sizes 10000 --runs 5 --engines rules owlrl
@@ -7,8 +7,8 @@ Graphs come from benchmarks/generate.py (seed 1), cached in --data-dir. Each run
 fresh subprocess, so that its peak memory (VmHWM, else ru_maxrss) is its own, parsed graph
 included; the seconds are those of the reasoning call only, after the graph is parsed:
 
-* rules       csto_kg.rules.closure on the parsed triples (what the build runs);
-* owlrl       csto_kg.reason.closure_owlrl (rdflib graph, owlrl closure, filtering);
+* rules       csto_kg.building.rules.closure on the parsed triples (what the build runs);
+* owlrl       csto_kg.building.reason.closure_owlrl (rdflib graph, owlrl closure, filtering);
 * reasonable  reasonable.PyReasoner: load_file + reason (its own parser, all triples out).
 
 A run that would take more than --timeout seconds (by extrapolation from the size before,
@@ -55,9 +55,9 @@ def _child(engine: str, path: str) -> None:
 
         triples = {(t.subject, t.predicate, t.object) for t in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES)}
         if engine == "rules":
-            from csto_kg.rules import closure
+            from csto_kg.building.rules import closure
         else:
-            from csto_kg.reason import closure_owlrl as closure
+            from csto_kg.building.reason import closure_owlrl as closure
         start = time.perf_counter()
         inferred = closure(triples)
         result["seconds"] = time.perf_counter() - start

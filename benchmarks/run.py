@@ -9,7 +9,7 @@ It measures, each in fresh subprocesses so that start-up and peak memory are rea
    against the naive path (parse the sources with rdflib, owlrl closure, rdflib SPARQL);
 2. a full build of the project's own graph (parse, validate, reason, store);
 3. at each size, a graph made of the project's sources plus generated alliance data
-   (benchmarks/generate.py): the build (reasoning with csto_kg.rules; validation off, as
+   (benchmarks/generate.py): the build (reasoning with csto_kg.building.rules; validation off, as
    pySHACL over a million triples is not what this measures), every named query's median
    over repeated runs on the open store (its whole answer written as SPARQL TSV results,
    run on the store and, where the build kept one, read from the kept answer; and once
@@ -68,13 +68,13 @@ SCALE = r"""
 import json, statistics, sys, time, io, resource
 sys.path.insert(0, sys.argv[3])
 data, build_dir, runs = sys.argv[1], sys.argv[2], int(sys.argv[4])
-from csto_kg.pipeline import build
-from csto_kg.paths import Layout
-from csto_kg.store import open_build
-from csto_kg.catalogue import catalogue
-from csto_kg.sparql import run_on_store
-from csto_kg.serialize import write_export
-from csto_kg import formats
+from csto_kg.building.pipeline import build
+from csto_kg.core.paths import Layout
+from csto_kg.building.store import open_build
+from csto_kg.querying.catalogue import catalogue
+from csto_kg.querying.sparql import run_on_store
+from csto_kg.exporting.serialize import write_export
+from csto_kg.core import formats
 out = {}
 t = time.perf_counter(); result = build(data, build_dir, validate=False, show_progress=False)
 out["build"] = time.perf_counter() - t
@@ -85,7 +85,7 @@ given = {"status": {"state": "armenia"}, "events-of": {"actor": "armenia"}, "rat
 out["queries"] = {}
 # Each query's whole answer written as SPARQL TSV results, as `csto-kg query NAME -f tsv`
 # does: run on the store, and read from the answer the build kept where it kept one
-# (csto_kg/answers.py); then, once, the same answer made into Python rows.
+# (csto_kg/querying/answers.py); then, once, the same answer made into Python rows.
 for name, named in catalogue(layout.queries_dir).items():
     if "SERVICE" in named.text:
         continue
@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     for size, result in report["scale"].items():
         print(f"\nGenerated graph of {int(size):,} triples ({result['triples']:,} in the built store, peak {result['peak_mb']:.0f} MB)")
         print(f"{'measure':48} {'median s':>9} {'min s':>8} {'max s':>8} {'rows':>8} {'as rows s':>9}")
-        print(f"{'build (reason with csto_kg.rules, store)':48} {result['build']:9.2f}")
+        print(f"{'build (reason with csto_kg.building.rules, store)':48} {result['build']:9.2f}")
         for name, entry in sorted(result["queries"].items()):
             for source, q in entry.items():
                 label = f"query {name}" + (", kept answer" if source == "kept" else "")

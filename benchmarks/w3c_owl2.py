@@ -1,5 +1,5 @@
 """The W3C OWL 2 test cases for the RL profile under the RDF-Based semantics: how many
-csto_kg.rules passes, and how many owlrl passes, in one run.
+csto_kg.building.rules passes, and how many owlrl passes, in one run.
 
     python benchmarks/w3c_owl2.py            # the two pass counts
     python benchmarks/w3c_owl2.py --failing  # and each check that fails, per engine
@@ -12,7 +12,7 @@ graph; a conclusion is entailed when the premise graph with its closure matches 
 conclusion read as a graph pattern (its blank nodes as variables). An inconsistent
 premise graph entails every conclusion.
 
-tests/test_w3c_owl2.py runs the same checks on csto_kg.rules.
+tests/test_w3c_owl2.py runs the same checks on csto_kg.building.rules.
 """
 
 from __future__ import annotations
@@ -158,8 +158,8 @@ def ask(graph: set[Triple], conclusion: set[Triple]) -> bool:
 
 
 def closure_rules(premise: set[Triple]) -> set[Triple] | None:
-    from csto_kg.errors import ConsistencyError
-    from csto_kg.rules import closure
+    from csto_kg.building.rules import closure
+    from csto_kg.core.errors import ConsistencyError
 
     try:
         return premise | closure(premise, full=True)
@@ -172,7 +172,7 @@ def closure_owlrl(premise: set[Triple]) -> set[Triple] | None:
     import owlrl
     from rdflib import Graph
 
-    from csto_kg.reason import _ERROR_PREDICATE, _NOTHING, _from_rdflib, to_rdflib
+    from csto_kg.building.reason import _ERROR_PREDICATE, _NOTHING, _from_rdflib, to_rdflib
 
     graph = Graph()
     for s, p, o in premise:

@@ -11,25 +11,18 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
-    from csto_kg.pipeline import build
-    from csto_kg.serialize import export
-    from csto_kg.sparql import query
+    from csto_kg.api import build, export, query
 
 __all__ = ["__version__", "build", "export", "query"]
 
-# The public functions live in modules named for what they do (pipeline, serialize,
-# sparql), not after the functions, so that importing a module never hides a function.
-_LAZY = {
-    "build": "csto_kg.pipeline",
-    "export": "csto_kg.serialize",
-    "query": "csto_kg.sparql",
-}
+# The public functions live in csto_kg.api, imported on first use.
+_PUBLIC = ("build", "export", "query")
 
 
 def __getattr__(name: str) -> Any:
     # Imported on first use, so `import csto_kg` costs nothing beyond this file.
-    if name in _LAZY:
+    if name in _PUBLIC:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        return getattr(importlib.import_module("csto_kg.api"), name)
     raise AttributeError(f"module 'csto_kg' has no attribute {name!r}")

@@ -9,17 +9,17 @@ once more, and counts as a hang only if it times out again).
 
 Targets:
 
-- turtle:   csto_kg.load.parse_file on a temporary .ttl file; what parses is exported
-            in every RDF format (csto_kg.serialize.write_export) and read back, and
+- turtle:   csto_kg.building.load.parse_file on a temporary .ttl file; what parses is exported
+            in every RDF format (csto_kg.exporting.serialize.write_export) and read back, and
             must come back the same (canonical blank nodes).
-- reason:   parse_file, then the OWL-RL closure (csto_kg.reason) and the date bounds
-            (csto_kg.timebounds), as `build --no-validate` would run them.
-- validate: the build's gate (csto_kg.validate.check_graph, SHACL shapes and checks)
+- reason:   parse_file, then the OWL-RL closure (csto_kg.building.reason) and the date bounds
+            (csto_kg.building.timebounds), as `build --no-validate` would run them.
+- validate: the build's gate (csto_kg.validate.validation.check_graph, SHACL shapes and checks)
             on the parsed file beside the ontology; slower, so drawn less often.
 - jsonld:   parse_file of JSON-LD, then the JSON-LD export and back.
 - files:    parse_file on a source that is a FIFO, a device, a folder, a broken or
             looping link, or empty (the input's first byte picks which).
-- sparql:   a .rq file or text through csto_kg.sparql.resolve and the catalogue's
+- sparql:   a .rq file or text through csto_kg.querying.sparql.resolve and the catalogue's
             header parser, bound with parameters, screened for SERVICE as the command
             line does, run on a small store, written in every result format.
 
@@ -77,8 +77,8 @@ def _setup() -> dict:
 
     import pyoxigraph as ox
 
-    from csto_kg import load
-    from csto_kg.namespaces import GRAPH_ARTICLE
+    from csto_kg.building import load
+    from csto_kg.core.namespaces import GRAPH_ARTICLE
 
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)
     tmp = Path(tempfile.mkdtemp(prefix="csto-kg-fuzz-"))
@@ -97,7 +97,7 @@ def _setup() -> dict:
 
 
 def _one_line(err: BaseException) -> None:
-    from csto_kg.errors import CstoKgError
+    from csto_kg.core.errors import CstoKgError
 
     if not isinstance(err, CstoKgError):
         raise err
@@ -110,7 +110,7 @@ def _round_trip(quads: list, formats_to_try: list) -> None:
     """Export `quads` (held in a store) in each format and read them back: the same graph."""
     import pyoxigraph as ox
 
-    from csto_kg.serialize import write_export
+    from csto_kg.exporting.serialize import write_export
 
     store = ox.Store()
     store.extend(quads)
@@ -130,9 +130,10 @@ def _round_trip(quads: list, formats_to_try: list) -> None:
 
 
 def target_turtle(data: bytes) -> str:
-    from csto_kg import formats, load
-    from csto_kg.errors import CstoKgError
-    from csto_kg.namespaces import GRAPH_ARTICLE
+    from csto_kg.building import load
+    from csto_kg.core import formats
+    from csto_kg.core.errors import CstoKgError
+    from csto_kg.core.namespaces import GRAPH_ARTICLE
 
     path = _setup()["tmp"] / "input.ttl"
     path.write_bytes(data)
@@ -151,9 +152,9 @@ FILE_KINDS = ("regular", "fifo", "device", "directory", "dangling", "loop", "emp
 def target_files(data: bytes) -> str:
     """A source that is not a regular file (a FIFO, a device, a folder, a broken or looping
     link) must be a one-line error, never a hang or a read without end."""
-    from csto_kg import load
-    from csto_kg.errors import CstoKgError
-    from csto_kg.namespaces import GRAPH_ARTICLE
+    from csto_kg.building import load
+    from csto_kg.core.errors import CstoKgError
+    from csto_kg.core.namespaces import GRAPH_ARTICLE
 
     folder = Path(tempfile.mkdtemp(dir=_setup()["tmp"]))
     path = folder / "input.ttl"
@@ -181,9 +182,9 @@ def target_files(data: bytes) -> str:
 
 
 def target_reason(data: bytes) -> str:
-    from csto_kg import load, reason, timebounds
-    from csto_kg.errors import CstoKgError
-    from csto_kg.namespaces import GRAPH_ARTICLE
+    from csto_kg.building import load, reason, timebounds
+    from csto_kg.core.errors import CstoKgError
+    from csto_kg.core.namespaces import GRAPH_ARTICLE
 
     path = _setup()["tmp"] / "input.ttl"
     path.write_bytes(data)
@@ -198,9 +199,10 @@ def target_reason(data: bytes) -> str:
 
 
 def target_validate(data: bytes) -> str:
-    from csto_kg import load, reason, validate
-    from csto_kg.errors import CstoKgError
-    from csto_kg.paths import Layout
+    from csto_kg.building import load, reason
+    from csto_kg.core.errors import CstoKgError
+    from csto_kg.core.paths import Layout
+    from csto_kg.validate import validation as validate
 
     state = _setup()
     path = state["data"] / "graph" / "fuzz" / "input.ttl"
@@ -222,9 +224,10 @@ def target_validate(data: bytes) -> str:
 def target_jsonld(data: bytes) -> str:
     import pyoxigraph as ox
 
-    from csto_kg import formats, load
-    from csto_kg.errors import CstoKgError
-    from csto_kg.namespaces import GRAPH_ARTICLE
+    from csto_kg.building import load
+    from csto_kg.core import formats
+    from csto_kg.core.errors import CstoKgError
+    from csto_kg.core.namespaces import GRAPH_ARTICLE
 
     path = _setup()["tmp"] / "input.jsonld"
     path.write_bytes(data)
@@ -258,10 +261,10 @@ _VALUES = (
 
 
 def target_sparql(data: bytes) -> str:
-    from csto_kg import catalogue, sparql
     from csto_kg.cli import service_screen
-    from csto_kg.errors import CstoKgError
-    from csto_kg.paths import Layout
+    from csto_kg.core.errors import CstoKgError
+    from csto_kg.core.paths import Layout
+    from csto_kg.querying import catalogue, sparql
 
     state = _setup()
     pick = random.Random(data)
@@ -535,8 +538,8 @@ def seeds() -> dict[str, list[bytes]]:
         sys.path.insert(0, str(ROOT))
     import pyoxigraph as ox
 
-    from csto_kg import formats
-    from csto_kg.serialize import write_export
+    from csto_kg.core import formats
+    from csto_kg.exporting.serialize import write_export
 
     turtle: list[bytes] = []
     for path in sorted((ROOT / "graph").glob("*/*.ttl")):

@@ -75,7 +75,7 @@ TARGETS = (
     ),
 )
 
-DATASET = "https://w3id.org/csto-kg/dataset"  # the dataset csto_kg/void.py describes
+DATASET = "https://w3id.org/csto-kg/dataset"  # the dataset csto_kg/building/void.py describes
 
 HEADER = """\
 # owl:sameAs links from the graph's entities to Wikidata, DBpedia and GeoNames.

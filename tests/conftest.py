@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from csto_kg.namespaces import PREFIXES
-from csto_kg.paths import Layout
+from csto_kg.core.namespaces import PREFIXES
+from csto_kg.core.paths import Layout
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"  # reference material; tests that read it skip without it (fail in CI)
@@ -46,7 +46,7 @@ TURTLE_PREFIXES = "".join(f"@prefix {prefix}: <{namespace}> .\n" for prefix, nam
 @pytest.fixture(scope="session")
 def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A build of the project's own graph, made once and shared by the session."""
-    from csto_kg.pipeline import build
+    from csto_kg.building.pipeline import build
 
     out = tmp_path_factory.mktemp("build")
     build(ROOT, out)
@@ -60,7 +60,7 @@ def layout(build_dir: Path) -> Layout:
 
 @pytest.fixture(scope="session")
 def store(layout: Layout):
-    from csto_kg.store import open_store
+    from csto_kg.building.store import open_store
 
     return open_store(layout)
 
@@ -68,8 +68,8 @@ def store(layout: Layout):
 @pytest.fixture(scope="session")
 def ask(store):
     """Run SPARQL text over the reasoned graph: rows as dicts of Python values, or a bool for ASK."""
-    from csto_kg.catalogue import from_text
-    from csto_kg.sparql import run_on_store
+    from csto_kg.querying.catalogue import from_text
+    from csto_kg.querying.sparql import run_on_store
 
     def run(text: str, **params: str):
         result = run_on_store(store, from_text(text), params)
@@ -81,8 +81,8 @@ def ask(store):
 @pytest.fixture(scope="session")
 def named(store, layout: Layout):
     """Run a named query over the reasoned graph: rows as dicts of Python values."""
-    from csto_kg.catalogue import catalogue
-    from csto_kg.sparql import run_on_store
+    from csto_kg.querying.catalogue import catalogue
+    from csto_kg.querying.sparql import run_on_store
 
     known = catalogue(layout.queries_dir)
 

@@ -1,4 +1,4 @@
-"""Answers the build keeps (csto_kg/answers.py): the same as the store gives, found only by
+"""Answers the build keeps (csto_kg/querying/answers.py): the same as the store gives, found only by
 the same text on the same build, and never a traceback when damaged."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, scratch_copy
 
-from csto_kg import answers
-from csto_kg.catalogue import catalogue, from_text
-from csto_kg.paths import Layout
-from csto_kg.sparql import QueryResult, query_text, render, run_on_store
-from csto_kg.store import current_store_path
+from csto_kg.building.store import current_store_path
+from csto_kg.core.paths import Layout
+from csto_kg.querying import answers
+from csto_kg.querying.catalogue import catalogue, from_text
+from csto_kg.querying.sparql import QueryResult, query_text, render, run_on_store
 
 QUERIES = catalogue(ROOT / "queries")
 KEEPABLE = sorted(name for name, named in QUERIES.items() if answers.keepable(named))
@@ -119,7 +119,7 @@ def _cli(build: Path, *args: str, data: Path = ROOT) -> subprocess.CompletedProc
 @pytest.fixture(scope="module")
 def own_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A build of a copy of the sources with one broken named query, for damaging."""
-    from csto_kg.pipeline import build
+    from csto_kg.building.pipeline import build
 
     data = scratch_copy(tmp_path_factory.mktemp("data"))
     (data / "queries" / "broken.rq").write_text("#+ summary: Does not parse\nSELECT ?x WHERE { ?x\n", encoding="utf-8")

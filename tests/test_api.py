@@ -44,7 +44,10 @@ def test_core_does_not_import_the_cli():
     import subprocess
     import sys
 
-    code = "import csto_kg.sparql, csto_kg.pipeline, csto_kg.serialize, sys; print('csto_kg.cli' in sys.modules, 'click' in sys.modules)"
+    code = (
+        "import csto_kg.querying.sparql, csto_kg.building.pipeline, csto_kg.exporting.serialize, sys; "
+        "print('csto_kg.cli' in sys.modules, 'click' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
 

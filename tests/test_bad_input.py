@@ -84,8 +84,8 @@ def test_malformed_turtle_names_file_and_line_and_keeps_the_previous_build(tmp_p
     assert (build / "current").resolve() == before
     # The previous build still answers (the query path sees the stale sources and tries to
     # rebuild, which fails the same way); opening the store directly proves it intact.
-    from csto_kg.paths import Layout
-    from csto_kg.store import open_store
+    from csto_kg.building.store import open_store
+    from csto_kg.core.paths import Layout
 
     rows = list(open_store(Layout.resolve(data, build)).query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
     assert int(rows[0][0].value) > 1000

@@ -43,8 +43,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def base_url(store, layout, tmp_path_factory) -> Iterator[str]:
+    from csto_kg.building.store import current_store_path
     from csto_kg.site.export import write_site
-    from csto_kg.store import current_store_path
 
     out = tmp_path_factory.mktemp("browser") / "site"
     write_site(store, layout, current_store_path(layout), out)
@@ -197,9 +197,9 @@ def served(store, layout, tmp_path_factory) -> Iterator[str]:
     import subprocess
     import time
 
+    from csto_kg.building.store import current_store_path
     from csto_kg.serve import find_oxigraph
     from csto_kg.site import Site
-    from csto_kg.store import current_store_path
 
     copy = tmp_path_factory.mktemp("oxigraph") / "store"
     shutil.copytree(current_store_path(layout), copy)

@@ -132,7 +132,7 @@ def test_membership_png(chart):
 
 
 def test_timeline_counts_every_dated_event(chart, ask, store):
-    from csto_kg.chart import timeline_data
+    from csto_kg.publish.chart import timeline_data
 
     found = ids(chart("timeline", "timeline.svg"))
     data = timeline_data(store)
@@ -178,7 +178,7 @@ def test_charts_leave_pyplot_and_the_backend_alone(build_dir, tmp_path):
     # No pyplot (and so no switch of the global backend a notebook has chosen).
     code = (
         "import sys, matplotlib; before = dict.get(matplotlib.rcParams, 'backend')\n"
-        "from csto_kg.chart import membership_chart\n"
+        "from csto_kg.publish.chart import membership_chart\n"
         "membership_chart(sys.argv[3], data_root=sys.argv[1], build_dir=sys.argv[2])\n"
         "print('matplotlib.pyplot' in sys.modules, dict.get(matplotlib.rcParams, 'backend') == before)"
     )
@@ -191,7 +191,7 @@ def test_charts_leave_pyplot_and_the_backend_alone(build_dir, tmp_path):
 def test_the_figure_is_available_for_notebooks(store, layout):
     from matplotlib.figure import Figure
 
-    from csto_kg.chart import membership_figure
+    from csto_kg.publish.chart import membership_figure
 
     figure = membership_figure(store, layout, "2010-01-01")
     assert isinstance(figure, Figure)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, scratch_copy
 
-from csto_kg.checks import run_checks, violation_queries
+from csto_kg.validate.checks import run_checks, violation_queries
 
 CHECKS = [q.name for q in violation_queries(ROOT / "queries")]
 INVALID = sorted((ROOT / "tests" / "fixtures" / "invalid").glob("*.ttl"))
@@ -27,9 +27,9 @@ def test_every_check_has_an_invalid_fixture():
 
 
 def _checks_failing_with(fixture: Path, tmp_path: Path) -> list[str]:
-    from csto_kg.paths import Layout
-    from csto_kg.pipeline import build
-    from csto_kg.store import open_store
+    from csto_kg.building.pipeline import build
+    from csto_kg.building.store import open_store
+    from csto_kg.core.paths import Layout
 
     data = scratch_copy(tmp_path / "data")
     shutil.copy(fixture, data / "graph" / "article" / f"zz-{fixture.name}")

@@ -13,8 +13,8 @@ import datetime as dt
 
 import pytest
 
-from csto_kg.catalogue import catalogue
-from csto_kg.sparql import run_on_store
+from csto_kg.querying.catalogue import catalogue
+from csto_kg.querying.sparql import run_on_store
 
 KG = "https://w3id.org/csto-kg/id/"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from conftest import ROOT, TURTLE_PREFIXES, scratch_copy
 
-from csto_kg.paths import Layout
-from csto_kg.store import MANIFEST, open_store, write_store
+from csto_kg.building.store import MANIFEST, open_store, write_store
+from csto_kg.core.paths import Layout
 
 STATES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a csto:State }"
 ARTICLE = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/csto-kg/graph/article> { ?s ?p ?o } }"
@@ -36,14 +36,14 @@ def replace_atomically(path: Path, text: str) -> None:
 
 def answer(store: ox.Store) -> tuple[int, int]:
     """Two counts read from one opened store: both come from the same build or the test fails."""
-    from csto_kg.catalogue import from_text
-    from csto_kg.sparql import run_on_store
+    from csto_kg.querying.catalogue import from_text
+    from csto_kg.querying.sparql import run_on_store
 
     return tuple(int(run_on_store(store, from_text(q)).rows[0][0].value) for q in (STATES, ARTICLE))  # type: ignore[return-value]
 
 
 def test_queries_and_exports_during_rebuilds_see_one_whole_build(tmp_path):
-    from csto_kg.serialize import write_export
+    from csto_kg.exporting.serialize import write_export
 
     data = scratch_copy(tmp_path / "data")
     build = tmp_path / "build"
@@ -66,7 +66,7 @@ def test_queries_and_exports_during_rebuilds_see_one_whole_build(tmp_path):
                 store = open_store(layout)
                 got = answer(store)
                 buffer = io.BytesIO()
-                write_export(store, buffer, __import__("csto_kg.formats").formats.rdf_format("nt"))
+                write_export(store, buffer, __import__("csto_kg.core.formats").formats.rdf_format("nt"))
                 states = buffer.getvalue().decode("utf-8").count(STATE_TYPE)
                 seen.append(("library", got, states))
                 if got not in (old, new) or states - exported_old != got[0] - old[0]:
@@ -139,7 +139,7 @@ def test_a_store_a_reader_holds_is_not_pruned(tmp_path):
     # A process that holds nothing lets a build prune it (here: a fresh interpreter builds).
     code = (
         "import pyoxigraph as ox, sys\n"
-        "from csto_kg.paths import Layout\nfrom csto_kg.store import write_store\n"
+        "from csto_kg.core.paths import Layout\nfrom csto_kg.building.store import write_store\n"
         f"layout = Layout.resolve({str(tmp_path / 'data')!r}, {str(tmp_path / 'build')!r})\n"
         "g = ox.NamedNode('https://w3id.org/csto-kg/graph/article')\n"
         "write_store(layout, [ox.Quad(ox.NamedNode('http://e/s'), ox.NamedNode('http://e/p'), ox.Literal('x'), g)], {})\n"

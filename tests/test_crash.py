@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TURTLE_PREFIXES, scratch_copy
 
-from csto_kg.paths import Layout
-from csto_kg.store import MANIFEST, open_store
+from csto_kg.building.store import MANIFEST, open_store
+from csto_kg.core.paths import Layout
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -31,8 +31,8 @@ def build_command(data: Path, build: Path) -> list[str]:
 
 def answers(layout: Layout) -> tuple[int, int]:
     """What the current build answers, read through the query path's own open_store."""
-    from csto_kg.catalogue import from_text
-    from csto_kg.sparql import run_on_store
+    from csto_kg.querying.catalogue import from_text
+    from csto_kg.querying.sparql import run_on_store
 
     store = open_store(layout)
     return tuple(int(run_on_store(store, from_text(q)).rows[0][0].value) for q in (STATES, TRIPLES))  # type: ignore[return-value]
@@ -78,7 +78,7 @@ def test_a_killed_build_leaves_the_previous_build_whole(tmp_path):
     assert final[0] == old_answers[0] + 1 and new_answers in (None, final)
     # Nothing the killed builds left behind survives the next build; old stores are gone,
     # but for the current one, the one before it, and those this process still reads.
-    from csto_kg import store as store_module
+    from csto_kg.building import store as store_module
 
     stores = sorted(p.name for p in (build / "stores").iterdir())
     assert all((build / "stores" / s / MANIFEST).is_file() for s in stores), stores
@@ -97,7 +97,7 @@ def test_a_killed_build_leaves_the_previous_build_whole(tmp_path):
 def test_leftovers_of_killed_builds_are_cleaned_up(tmp_path):
     import pyoxigraph as ox
 
-    from csto_kg.store import write_store
+    from csto_kg.building.store import write_store
 
     layout = Layout.resolve(tmp_path / "data", tmp_path / "build")
     quad = ox.Quad(

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from csto_kg import rules
-from csto_kg.errors import ConsistencyError
-from csto_kg.rules.datatypes import ill_typed, in_value_space, value
+from csto_kg.building import rules
+from csto_kg.building.rules.datatypes import ill_typed, in_value_space, value
+from csto_kg.core.errors import ConsistencyError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

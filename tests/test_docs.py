@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import ROOT, scratch_copy
 
 from csto_kg.cli import main
-from csto_kg.namespaces import CSTO, GRAPH_ONTOLOGY
+from csto_kg.core.namespaces import CSTO, GRAPH_ONTOLOGY
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"

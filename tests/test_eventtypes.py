@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from csto_kg import eventtypes
-from csto_kg.namespaces import CSTO, GRAPH_DERIVED, RDF, RDFS
+from csto_kg.building import eventtypes
+from csto_kg.core.namespaces import CSTO, GRAPH_DERIVED, RDF, RDFS
 
 TYPE, SUBCLASS = ox.NamedNode(RDF + "type"), ox.NamedNode(RDFS + "subClassOf")
 

@@ -9,12 +9,13 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from csto_kg import dumps, formats
-from csto_kg.namespaces import GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_VOID, PREFIXES
-from csto_kg.paths import Layout
-from csto_kg.serialize import _description, selected_graphs, write_export
-from csto_kg.store import current_store_path
-from csto_kg.void import DESCRIPTION_PREFIXES
+from csto_kg.building import dumps
+from csto_kg.building.store import current_store_path
+from csto_kg.building.void import DESCRIPTION_PREFIXES
+from csto_kg.core import formats
+from csto_kg.core.namespaces import GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_VOID, PREFIXES
+from csto_kg.core.paths import Layout
+from csto_kg.exporting.serialize import _description, selected_graphs, write_export
 
 
 def _expected(store, inferred: bool, with_void: bool = False) -> Graph:
@@ -102,11 +103,11 @@ def test_every_source_folder_is_exported_and_asserted(tmp_path):
     the default export, in each dataset export as its own graph, and in `--asserted` queries."""
     from conftest import scratch_copy
 
-    from csto_kg.catalogue import catalogue
-    from csto_kg.pipeline import build
-    from csto_kg.serialize import export
-    from csto_kg.sparql import run_on_store
-    from csto_kg.store import open_store
+    from csto_kg.building.pipeline import build
+    from csto_kg.building.store import open_store
+    from csto_kg.exporting.serialize import export
+    from csto_kg.querying.catalogue import catalogue
+    from csto_kg.querying.sparql import run_on_store
 
     data = scratch_copy(tmp_path / "data")
     (data / "graph" / "extra").mkdir()
@@ -140,7 +141,7 @@ def test_a_damaged_dump_falls_back_to_the_store_or_fails_in_one_line(tmp_path):
 
     from conftest import scratch_copy
 
-    from csto_kg.pipeline import build
+    from csto_kg.building.pipeline import build
 
     data = scratch_copy(tmp_path / "data")
     result = build(data, tmp_path / "build", validate=False)

@@ -1,4 +1,4 @@
-"""When a build is current: made from exactly the sources as they are (csto_kg/store.py)."""
+"""When a build is current: made from exactly the sources as they are (csto_kg/building/store.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import scratch_copy
 
-from csto_kg import load, store
-from csto_kg.errors import CstoKgError
-from csto_kg.paths import Layout
-from csto_kg.pipeline import build
-from csto_kg.store import MANIFEST, current_store_path, is_fresh
+from csto_kg.building import load, store
+from csto_kg.building.pipeline import build
+from csto_kg.building.store import MANIFEST, current_store_path, is_fresh
+from csto_kg.core.errors import CstoKgError
+from csto_kg.core.paths import Layout
 
 SOURCE = Path("graph") / "article" / "organisation.ttl"
 

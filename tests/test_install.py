@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from csto_kg import __version__, paths
+from csto_kg import __version__
 from csto_kg.cli import main
-from csto_kg.paths import Layout
+from csto_kg.core import paths
+from csto_kg.core.paths import Layout
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_installed_data_builds_in_the_users_cache_per_version(cache: Path):
-    bundled = Path(paths.__file__).resolve().parent / "_data"
+    bundled = Path(paths.__file__).resolve().parents[1] / "_data"
     assert Layout.resolve(bundled).build_dir == cache / __version__
     assert Layout.resolve(bundled, "/somewhere/else").build_dir == Path("/somewhere/else")
 
@@ -40,7 +41,7 @@ def test_a_source_checkout_builds_beside_its_sources(cache: Path):
 
 def test_csto_kg_build_wins_over_the_cache(cache: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv("CSTO_KG_BUILD", str(tmp_path / "mine"))
-    bundled = Path(paths.__file__).resolve().parent / "_data"
+    bundled = Path(paths.__file__).resolve().parents[1] / "_data"
     assert Layout.resolve(bundled).build_dir == tmp_path / "mine"
 
 
@@ -70,7 +71,7 @@ def _left_by(version: str, folder: Path) -> Path:
 
 
 def test_a_build_in_the_cache_removes_only_older_versions_builds(cache: Path, tmp_path: Path):
-    from csto_kg.pipeline import build
+    from csto_kg.building.pipeline import build
 
     older = _left_by("0.0.9", cache / "0.0.9")
     newer = _left_by("99.0", cache / "99.0")
@@ -99,4 +100,4 @@ def test_a_build_elsewhere_removes_nothing_from_the_cache(cache: Path, tmp_path:
 
 
 def test_the_package_says_it_is_typed():
-    assert (Path(paths.__file__).parent / "py.typed").is_file()
+    assert (Path(paths.__file__).parents[1] / "py.typed").is_file()

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from csto_kg import link
 from csto_kg.cli import main
-from csto_kg.namespaces import KG
+from csto_kg.core.namespaces import KG
+from csto_kg.linking import link
 
 TABLE = ROOT / "reference" / "identifiers.csv"
 LINKSET = ROOT / "graph" / "links" / "identifiers.ttl"

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 
 import csto_kg
-from csto_kg.errors import UsageError
+from csto_kg.core.errors import UsageError
 
 MEMBERS_2000 = {"Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Russia", "Tajikistan"}
 

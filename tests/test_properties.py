@@ -14,13 +14,15 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from csto_kg import dates, dumps, formats, params
-from csto_kg.catalogue import Param, from_text
-from csto_kg.dates import XSD_DATE, XSD_GYEAR, XSD_GYEARMONTH
-from csto_kg.errors import UsageError
-from csto_kg.namespaces import GRAPH_ARTICLE, GRAPH_ATOP, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, KG, PREFIXES, RDFS, XSD
-from csto_kg.querytext import substitute
-from csto_kg.serialize import write_export
+from csto_kg.building import dumps
+from csto_kg.core import dates, formats
+from csto_kg.core.dates import XSD_DATE, XSD_GYEAR, XSD_GYEARMONTH
+from csto_kg.core.errors import UsageError
+from csto_kg.core.namespaces import GRAPH_ARTICLE, GRAPH_ATOP, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, KG, PREFIXES, RDFS, XSD
+from csto_kg.exporting.serialize import write_export
+from csto_kg.querying import params
+from csto_kg.querying.catalogue import Param, from_text
+from csto_kg.querying.querytext import substitute
 
 FAST = settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])

@@ -20,12 +20,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from csto_kg import cli, load, sparql
-from csto_kg.catalogue import from_text
-from csto_kg.errors import CstoKgError, QueryError, UsageError
-from csto_kg.namespaces import GRAPH_ARTICLE
-from csto_kg.output import open_output
-from csto_kg.querytext import NESTING_LIMIT, check_nesting, query_form
+from csto_kg import cli
+from csto_kg.building import load
+from csto_kg.core.errors import CstoKgError, QueryError, UsageError
+from csto_kg.core.namespaces import GRAPH_ARTICLE
+from csto_kg.core.output import open_output
+from csto_kg.querying import sparql
+from csto_kg.querying.catalogue import from_text
+from csto_kg.querying.querytext import NESTING_LIMIT, check_nesting, query_form
 
 FAST = settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])

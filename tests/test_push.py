@@ -2,7 +2,7 @@
 
 For each real server (the Oxigraph server of the PyPI package `oxigraph`, and Virtuoso 7
 from Debian's virtuoso-opensource) the built graph is pushed through the Graph Store
-Protocol, then every named query is run there through `csto_kg.sparql.query_endpoint`
+Protocol, then every named query is run there through `csto_kg.querying.sparql.query_endpoint`
 (what `csto-kg query --endpoint` runs) and its answer compared, as a set of rows, with
 the local one. Where a store cannot give the local answer, the test names the reason
 (xfail) rather than hide it. A federated query is run with its endpoint on a second
@@ -43,8 +43,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from csto_kg.catalogue import NamedQuery, catalogue
 from csto_kg.cli import main
+from csto_kg.querying.catalogue import NamedQuery, catalogue
 
 GRAPH = "https://w3id.org/csto-kg/"
 WIKIDATA = ROOT / "tests" / "fixtures" / "wikidata"  # a Wikidata-shaped fixture, served on 127.0.0.1
@@ -100,7 +100,7 @@ def count_graph(query_url: str, graph: str) -> int:
 
 
 def expected_count(store, inferred: bool) -> int:
-    from csto_kg.push import payload
+    from csto_kg.linking.push import payload
 
     return payload(store, inferred)[1]
 
@@ -234,7 +234,7 @@ _LOCAL: dict[str, object] = {}
 
 
 def local_answer(store, name: str):
-    from csto_kg.sparql import run_on_store
+    from csto_kg.querying.sparql import run_on_store
 
     if name not in _LOCAL:
         _LOCAL[name] = run_on_store(store, QUERIES[name], sample_params(QUERIES[name]))
@@ -283,14 +283,14 @@ def _blank(text: str) -> str:
 
 
 def run_remote(store: Store, name: str):
-    from csto_kg.sparql import query_endpoint
+    from csto_kg.querying.sparql import query_endpoint
 
     # Only the graph push wrote (default-graph-uri): what else the store holds has no say.
     return query_endpoint(name, sample_params(QUERIES[name]), endpoint=store.query_url, graph=GRAPH, timeout=60, data_root=ROOT)
 
 
 def compare(server: Store, local, name: str, dialect: bool) -> None:
-    from csto_kg.remote import RemoteError
+    from csto_kg.linking.remote import RemoteError
 
     try:
         answer = run_remote(server, name)
@@ -338,7 +338,7 @@ OFFICE_DAYS = ("2005-06-01", "2017-01-01", "2017-03-01", "2017-05-02", "2019-01-
 def test_office_holders_on_virtuoso_gives_the_local_answer_on_any_day(pushed_virtuoso: Store, store, day: str):
     """office-holders reads each tenure's accounts together on Virtuoso as locally: one
     certain Secretary General on each of these days."""
-    from csto_kg.sparql import query_endpoint, run_on_store
+    from csto_kg.querying.sparql import query_endpoint, run_on_store
 
     local = run_on_store(store, QUERIES["office-holders"], {"date": day})
     remote = query_endpoint("office-holders", {"date": day}, endpoint=pushed_virtuoso.query_url, timeout=60, data_root=ROOT)
@@ -355,7 +355,7 @@ FROM_WIKIDATA = {"members-heads-of-state": ("headOfStateName", "Vladimir Putin")
 def test_federated_query_on_oxigraph_gives_the_local_answer(pushed_oxigraph: Store, wikidata: Store, store, name: str):
     """A federated query takes its endpoint as a parameter: here the stand-in for Wikidata on
     127.0.0.1, called by the local engine and by the Oxigraph server pushed to alike."""
-    from csto_kg.sparql import query_endpoint, run_on_store
+    from csto_kg.querying.sparql import query_endpoint, run_on_store
 
     named = QUERIES[name]
     assert named.param("endpoint") is not None, f"{name} must take the endpoint of its SERVICE as a parameter"
@@ -375,7 +375,7 @@ def test_query_command_with_endpoint(pushed_oxigraph: Store, store, build_dir: P
     answer = ox.parse_query_results(result.stdout_bytes, format=ox.QueryResultsFormat.JSON)
     variables = [v.value for v in answer.variables]
     remote_rows = {tuple(term_key(s[v]) for v in variables) for s in answer}
-    from csto_kg.sparql import run_on_store
+    from csto_kg.querying.sparql import run_on_store
 
     local = run_on_store(store, QUERIES["members"], {"date": "2000-01-01"})
     assert remote_rows == rows(local)
@@ -434,8 +434,8 @@ def _raw_put(host: str, port: int, path: str, body: bytes, fraction: float, auth
 
 @pytest.mark.parametrize("which", ["oxigraph", "virtuoso"])
 def test_a_failed_upload_leaves_the_old_graph_whole(which: str, request: pytest.FixtureRequest, store):
-    from csto_kg.errors import CstoKgError
-    from csto_kg.push import payload, put_graph, target_url
+    from csto_kg.core.errors import CstoKgError
+    from csto_kg.linking.push import payload, put_graph, target_url
 
     server: Store = request.getfixturevalue(f"pushed_{which}")
     before = count_graph(server.query_url, GRAPH)
@@ -529,9 +529,9 @@ def auth_store(request: pytest.FixtureRequest):
 
 
 def test_push_answers_basic_and_digest_auth(auth_store, build_dir: Path):
-    from csto_kg.paths import Layout
-    from csto_kg.push import payload
-    from csto_kg.store import open_store
+    from csto_kg.building.store import open_store
+    from csto_kg.core.paths import Layout
+    from csto_kg.linking.push import payload
 
     handler, url = auth_store
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from csto_kg.catalogue import catalogue, from_text
-from csto_kg.sparql import run_on_store
+from csto_kg.querying.catalogue import catalogue, from_text
+from csto_kg.querying.sparql import run_on_store
 
 REFERENCE = Path(__file__).parent / "fixtures" / "reference-queries"
 

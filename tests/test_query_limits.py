@@ -15,8 +15,8 @@ import pytest
 from conftest import ROOT
 from test_trust import cli, one_line_error
 
-from csto_kg import sparql
-from csto_kg.errors import UsageError
+from csto_kg.core.errors import UsageError
+from csto_kg.querying import sparql
 
 
 @pytest.fixture()

@@ -1,4 +1,4 @@
-"""csto_kg.rules computes what owlrl computes.
+"""csto_kg.building.rules computes what owlrl computes.
 
 `rules.closure` (the build's reasoner) and `reason.closure_owlrl` (owlrl, the reference)
 must return the same set of triples, on the project's graph, on a generated graph of
@@ -17,9 +17,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from csto_kg import reason, rules
-from csto_kg.errors import ConsistencyError
-from csto_kg.rules.beyond import beyond_owlrl
+from csto_kg.building import reason, rules
+from csto_kg.building.rules.beyond import beyond_owlrl
+from csto_kg.core.errors import ConsistencyError
 
 ROOT = Path(__file__).resolve().parent.parent
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -47,7 +47,7 @@ def _show(triples: set, limit: int = 20) -> str:
 
 
 def assert_same_closure(triples: set) -> set:
-    """Equal closures, less the triples of the rules csto_kg.rules.beyond runs and owlrl does not."""
+    """Equal closures, less the triples of the rules csto_kg.building.rules.beyond runs and owlrl does not."""
     ours = {t for t in rules.closure(triples) if not beyond_owlrl(t)}
     reference = {t for t in reason.closure_owlrl(triples) if not beyond_owlrl(t)}
     if ours != reference:
@@ -77,9 +77,9 @@ def _generator():
 
 
 def test_project_graph() -> None:
-    from csto_kg.load import load
-    from csto_kg.namespaces import GRAPH_LINKS
-    from csto_kg.paths import Layout
+    from csto_kg.building.load import load
+    from csto_kg.core.namespaces import GRAPH_LINKS
+    from csto_kg.core.paths import Layout
 
     quads = load(Layout.resolve(ROOT))
     triples = {(q.subject, q.predicate, q.object) for q in quads if q.graph_name.value != GRAPH_LINKS}
@@ -100,7 +100,7 @@ def test_build_uses_rules() -> None:
 
 
 def test_rules_imports_neither_rdflib_nor_owlrl() -> None:
-    code = "import sys, csto_kg.rules; sys.exit(bool({'rdflib', 'owlrl'} & set(sys.modules)))"
+    code = "import sys, csto_kg.building.rules; sys.exit(bool({'rdflib', 'owlrl'} & set(sys.modules)))"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 

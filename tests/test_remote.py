@@ -26,10 +26,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from csto_kg import remote
 from csto_kg.cli import main
-from csto_kg.errors import UsageError
-from csto_kg.namespaces import KG
+from csto_kg.core.errors import UsageError
+from csto_kg.core.namespaces import KG
+from csto_kg.linking import remote
 
 FIXTURE = ROOT / "tests" / "fixtures" / "wikidata"
 WD = "http://www.wikidata.org/entity/"
@@ -359,9 +359,9 @@ REQUIRED_PARAMETERS = {
 
 
 def test_substituted_named_queries_answer_as_locally(store, layout):
-    from csto_kg.catalogue import catalogue
-    from csto_kg.namespaces import PREFIXES
-    from csto_kg.params import substitutions
+    from csto_kg.core.namespaces import PREFIXES
+    from csto_kg.querying.catalogue import catalogue
+    from csto_kg.querying.params import substitutions
 
     for name, named in catalogue(layout.queries_dir).items():
         if "SERVICE" in named.text or name in INNER_PARAMETERS:
@@ -566,7 +566,7 @@ def test_labels_and_types(report):
 
 
 def test_every_linked_entity_is_compared_and_no_unlinked_one(report, store):
-    from csto_kg import link
+    from csto_kg.linking import link
 
     linked = link.wikidata_links(store)
     assert {f["entity"] for f in report["facts"] if f["fact"] == "label@en"} == set(linked)
@@ -595,8 +595,8 @@ def test_the_report_vocabulary_is_in_the_ontology(ask):
 
 
 def test_enrich_adds_a_graph_of_its_own_and_removes_it(run, wikidata, tmp_path: Path):
-    from csto_kg.paths import Layout
-    from csto_kg.store import open_store
+    from csto_kg.building.store import open_store
+    from csto_kg.core.paths import Layout
 
     build = tmp_path / "build"
     layout = Layout.resolve(ROOT, build)

@@ -254,9 +254,10 @@ def test_sparqlwrapper_select_ask_and_construct(server: Served):
 
 def test_named_queries_answer_as_locally(server: Served, store):
     """Named queries sent to the endpoint give the local answers, term for term."""
-    from csto_kg import catalogue, params, remote
-    from csto_kg.paths import Layout
-    from csto_kg.sparql import run_on_store
+    from csto_kg.core.paths import Layout
+    from csto_kg.linking import remote
+    from csto_kg.querying import catalogue, params
+    from csto_kg.querying.sparql import run_on_store
 
     known = catalogue.catalogue(Layout.resolve(ROOT).queries_dir)
     for name in ("members", "organs", "observers"):
@@ -493,7 +494,7 @@ def test_a_path_that_climbs_out_gets_404(server: Served):
 
 
 def test_dataset_description_names_the_endpoint(server: Served):
-    pytest.importorskip("csto_kg.void", reason="csto_kg.void is not in this version")
+    pytest.importorskip("csto_kg.building.void", reason="csto_kg.building.void is not in this version")
     answer = server.request(".well-known/void", headers={"Accept": "text/turtle"})
     assert answer.status == 200
     assert any(t.object == ox.NamedNode(server.url + "query") for t in triples(answer.body, ox.RdfFormat.TURTLE))

@@ -557,7 +557,7 @@ def assert_inert(page: Page, labels: Iterable[str] = ()) -> None:
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory):
     """A server over a scratch build whose graph holds labels and IRIs made to be markup."""
-    from csto_kg.pipeline import build
+    from csto_kg.building.pipeline import build
 
     folder = tmp_path_factory.mktemp("hostile-data")
     data = scratch_copy(folder / "data")

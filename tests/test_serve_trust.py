@@ -19,8 +19,8 @@ from conftest import ROOT
 from test_serve import SLOW, Served, assert_clean_stop, start_server, stop_server
 from test_serve_hostile import query_form, raw
 
-from csto_kg.errors import UsageError
-from csto_kg.querytext import check_nesting
+from csto_kg.core.errors import UsageError
+from csto_kg.querying.querytext import check_nesting
 
 
 @pytest.fixture(scope="module")

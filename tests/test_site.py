@@ -28,7 +28,7 @@ def site(store, layout) -> Site:
 
 @pytest.fixture(scope="module")
 def static_dir(store, layout, tmp_path_factory) -> Path:
-    from csto_kg.store import current_store_path
+    from csto_kg.building.store import current_store_path
 
     out = tmp_path_factory.mktemp("static") / "site"
     write_site(store, layout, current_store_path(layout), out)

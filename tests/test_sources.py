@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import TURTLE_PREFIXES, scratch_copy
 
-from csto_kg.catalogue import catalogue
-from csto_kg.paths import Layout
-from csto_kg.pipeline import build
-from csto_kg.sparql import run_on_store
-from csto_kg.store import open_store
+from csto_kg.building.pipeline import build
+from csto_kg.building.store import open_store
+from csto_kg.core.paths import Layout
+from csto_kg.querying.catalogue import catalogue
+from csto_kg.querying.sparql import run_on_store
 
 RELIABILITY = {"official source", "legal database", "news agency", "research data set", "encyclopedia"}
 

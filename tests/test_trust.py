@@ -171,8 +171,8 @@ def test_a_select_answer_is_not_written_as_a_table_under_an_rdf_name(where, tmp_
 
 
 def test_an_integer_parameter_with_a_control_character_is_read_as_checked():
-    from csto_kg.catalogue import Param
-    from csto_kg.params import bind
+    from csto_kg.querying.catalogue import Param
+    from csto_kg.querying.params import bind
 
     assert bind(Param("n", "integer"), "0\x1f").value == "0"
     assert bind(Param("n", "integer"), "\x1c12\x1d").value == "12"
@@ -223,9 +223,9 @@ def _quad():
 
 
 def test_a_folder_of_the_user_under_stores_is_never_removed(tmp_path):
-    from csto_kg.errors import CstoKgError
-    from csto_kg.paths import Layout
-    from csto_kg.store import write_store
+    from csto_kg.building.store import write_store
+    from csto_kg.core.errors import CstoKgError
+    from csto_kg.core.paths import Layout
 
     layout = Layout.resolve(tmp_path / "data", tmp_path / "build")
     write_store(layout, [_quad()], {"article": 1})
@@ -289,7 +289,7 @@ def test_a_source_that_is_a_device_is_refused_not_read(tmp_path):
 
 
 def test_freshness_covers_every_file_of_the_package_and_the_queries(layout):
-    from csto_kg.store import _inputs
+    from csto_kg.building.store import _inputs
 
     keys = set(_inputs(layout))
     package = ROOT / "csto_kg"
@@ -323,7 +323,7 @@ CONSISTENCY_FIXTURES = sorted((ROOT / "tests" / "fixtures" / "invalid" / "consis
 def test_a_node_in_two_disjoint_classes_does_not_validate(fixture, tmp_path):
     from conftest import scratch_copy
 
-    from csto_kg.validate import CONSISTENCY, validate
+    from csto_kg.validate.validation import CONSISTENCY, validate
 
     data = scratch_copy(tmp_path / "data")
     copy = data / "graph" / "article" / f"zz-{fixture.name}"

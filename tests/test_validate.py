@@ -14,8 +14,8 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT, TURTLE_PREFIXES, scratch_copy
 
-from csto_kg.checks import violation_queries
-from csto_kg.validate import CHECK, SH, SHAPES, Report, ValidationError, subject_lines, validate
+from csto_kg.validate.checks import violation_queries
+from csto_kg.validate.validation import CHECK, SH, SHAPES, Report, ValidationError, subject_lines, validate
 
 INVALID = sorted((ROOT / "tests" / "fixtures" / "invalid").glob("*.ttl"))
 CSTO = "https://w3id.org/csto-kg/ontology#"
@@ -115,7 +115,7 @@ def test_the_invalid_report_in_text_json_and_turtle(invalid_report):
     assert {"node", "label", "file", "line", "message", "fix", "rule", "kind"} <= set(first)
     # The SHACL validation report vocabulary.
     graph = ox.Store()
-    from csto_kg.validate import render
+    from csto_kg.validate.validation import render
 
     graph.load(render(report, "turtle"), format=ox.RdfFormat.TURTLE)
     assert graph.query(f"ASK {{ ?r a <{SH}ValidationReport> ; <{SH}conforms> false }}")
@@ -297,7 +297,7 @@ def test_build_refuses_an_invalid_graph_and_keeps_the_previous_build(tmp_path):
 
 
 def test_build_without_validation_stores_an_invalid_graph(tmp_path):
-    from csto_kg.pipeline import build
+    from csto_kg.building.pipeline import build
 
     data = scratch_copy(tmp_path / "data")
     shutil.copy(ROOT / "tests" / "fixtures" / "invalid" / "event-without-type-violation.ttl", data / "graph" / "article" / "zz.ttl")
@@ -336,14 +336,14 @@ def test_the_query_path_imports_no_validation_code(tmp_path):
     build = tmp_path / "build"
     code = (
         "import sys\n"
-        "from csto_kg.paths import Layout\n"
-        "from csto_kg.store import is_fresh\n"
+        "from csto_kg.core.paths import Layout\n"
+        "from csto_kg.building.store import is_fresh\n"
         f"if not is_fresh(Layout.resolve({str(ROOT)!r}, {str(build)!r})):\n"
         "    sys.exit(3)  # a source or pipeline module changed since the build: the query would rebuild\n"
         "from csto_kg.cli import main\n"
         f"sys.argv = ['csto-kg', 'query', 'members', '--data', {str(ROOT)!r}, '--build-dir', {str(build)!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "bad = [m for m in ('pyshacl', 'rdflib', 'owlrl', 'csto_kg.validate') if m in sys.modules]\n"
+        "bad = [m for m in ('pyshacl', 'rdflib', 'owlrl', 'csto_kg.validate.validation') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
     for _attempt in range(3):  # others may be editing the pipeline's modules meanwhile

@@ -12,10 +12,11 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 import csto_kg
-from csto_kg import progress, void
+from csto_kg.building import void
 from csto_kg.cli import main
-from csto_kg.errors import UsageError
-from csto_kg.namespaces import GRAPH_ATOP, GRAPH_LINKS, PREFIXES
+from csto_kg.core import progress
+from csto_kg.core.errors import UsageError
+from csto_kg.core.namespaces import GRAPH_ATOP, GRAPH_LINKS, PREFIXES
 
 PREFIX_TEXT = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in {**PREFIXES, **void.DESCRIPTION_PREFIXES}.items())
 DATASET = f"<{void.DATASET}>"

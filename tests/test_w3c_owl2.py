@@ -1,5 +1,5 @@
 """The W3C OWL 2 test cases of the RL profile under the RDF-Based semantics (126 checks),
-run on csto_kg.rules as benchmarks/w3c_owl2.py runs them. Each passes, or is an expected
+run on csto_kg.building.rules as benchmarks/w3c_owl2.py runs them. Each passes, or is an expected
 failure (strict: a fix makes it fail until it is taken off the list) with the rule or
 semantics it would need."""
 

@@ -19,7 +19,7 @@ ThreadingHTTPServer) adds what the Oxigraph server does not offer:
 - a supervisor that replaces the Oxigraph server when it goes on with a query past the
   time limit, holds more memory than `max_memory`, or dies (see Supervisor);
 - CORS headers for browser clients, and answers to CORS preflight requests;
-- content negotiation over every result format of csto_kg.formats (and the `format` or
+- content negotiation over every result format of csto_kg.core.formats (and the `format` or
   `output` parameter that SPARQLWrapper and Virtuoso clients send);
 - entity IRIs under https://w3id.org/csto-kg/ answered at the same path of the served
   base (GET /id/armenia describes https://w3id.org/csto-kg/id/armenia) as Turtle,

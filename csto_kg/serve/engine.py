@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from csto_kg.errors import CstoKgError
-from csto_kg.paths import Layout
+from csto_kg.core.errors import CstoKgError
+from csto_kg.core.paths import Layout
 
 
 # --------------------------------------------------------------------------- backend
@@ -55,7 +55,7 @@ def copy_build(layout: Layout, folder: Path, binary: str) -> Path:
     The copy goes through an N-Quads dump and `oxigraph load`, so the store is written
     by the server's own version of Oxigraph whatever version pyoxigraph is.
     """
-    from csto_kg.store import open_store
+    from csto_kg.building.store import open_store
 
     dump = folder / "graph.nq"
     with open(dump, "wb") as stream:

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from csto_kg.namespaces import BASE, GRAPH_ONTOLOGY, RDFS
+from csto_kg.core.namespaces import BASE, GRAPH_ONTOLOGY, RDFS
 from csto_kg.serve import pages
 from csto_kg.serve.gate import Gate
 from csto_kg.serve.negotiation import _GRAPH_TYPES, _HTML, _RESULT_TYPES, _by_short_name, _content_type, _serialize_graph, negotiate

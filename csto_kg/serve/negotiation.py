@@ -7,12 +7,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from csto_kg import formats
-from csto_kg.namespaces import PREFIXES
+from csto_kg.core import formats
+from csto_kg.core.namespaces import PREFIXES
 
 # --------------------------------------------------------------------------- formats
 # (media type, short names, engine format), derived from the one registry of formats
-# (csto_kg.formats). The order is the endpoint's preference: the first entry is the default.
+# (csto_kg.core.formats). The order is the endpoint's preference: the first entry is the default.
 _SERVED_RESULTS = ("json", "xml", "csv", "tsv")
 _SERVED_GRAPHS = ("turtle", "json-ld", "nt", "xml", "nquads", "trig")
 
@@ -121,7 +121,7 @@ def _content_type(media: str) -> str:
 def _serialize_graph(triples: list[ox.Triple], media: str) -> bytes:
     engine = next(f for m, _s, f in _GRAPH_TYPES if m == media)
     if engine == ox.RdfFormat.JSON_LD:
-        from csto_kg.jsonld import compact_document
+        from csto_kg.core.jsonld import compact_document
 
         return compact_document(ox.serialize(triples, format=engine))
     if engine in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from csto_kg.errors import CstoKgError
-from csto_kg.paths import Layout
+from csto_kg.core.errors import CstoKgError
+from csto_kg.core.paths import Layout
 from csto_kg.serve.engine import copy_build, find_oxigraph
 from csto_kg.serve.front import FrontServer
 from csto_kg.serve.pages import _void_triples
@@ -63,8 +63,8 @@ def start(
     The caller runs `running.front.serve_forever()` and then `running.close()`; `serve()`
     does both and handles signals.
     """
-    from csto_kg.pipeline import ensure_built
-    from csto_kg.store import open_store
+    from csto_kg.building.pipeline import ensure_built
+    from csto_kg.building.store import open_store
 
     settings = settings or Settings()
     host, port = settings.host, settings.port

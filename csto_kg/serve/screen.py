@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from csto_kg.errors import UsageError
-from csto_kg.querytext import check_nesting
+from csto_kg.core.errors import UsageError
+from csto_kg.querying.querytext import check_nesting
 from csto_kg.serve.settings import _DOT_SEGMENT, ANY, HttpError
 
 # --------------------------------------------------------------------------- outbound requests

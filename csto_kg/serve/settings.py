@@ -10,7 +10,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from csto_kg.errors import UsageError
+from csto_kg.core.errors import UsageError
 
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30.0

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from csto_kg.namespaces import BASE, CSTO, ONTOLOGY_IRI
-from csto_kg.paths import Layout
+from csto_kg.core.namespaces import BASE, CSTO, ONTOLOGY_IRI
+from csto_kg.core.paths import Layout
 from csto_kg.site import home, pages
 from csto_kg.site.data import Reader, entity_iri
 from csto_kg.site.text import accept_language, pick_language
@@ -117,8 +117,8 @@ class Site:
 
 def open_site(layout: Layout | None = None, **options: object) -> Site:
     """A Site over the current build (built first if missing or stale)."""
-    from csto_kg.pipeline import ensure_built
-    from csto_kg.store import open_store
+    from csto_kg.building.pipeline import ensure_built
+    from csto_kg.building.store import open_store
 
     layout = layout or Layout.resolve(None, None)
     ensure_built(layout)

@@ -9,8 +9,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from csto_kg.chart import Membership, Row
-from csto_kg.namespaces import BASE, CSTO, GRAPH_ARTICLE, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_VOID, PREFIXES, RDFS
+from csto_kg.core.namespaces import BASE, CSTO, GRAPH_ARTICLE, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_VOID, PREFIXES, RDFS
+from csto_kg.publish.chart import Membership, Row
 
 SKOS = PREFIXES["skos"]
 LABELS = (RDFS + "label", SKOS + "prefLabel")

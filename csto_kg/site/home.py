@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from csto_kg import catalogue
-from csto_kg.namespaces import BASE, CSTO, GRAPH_ONTOLOGY, GRAPH_VOID, PREFIXES
+from csto_kg.core.namespaces import BASE, CSTO, GRAPH_ONTOLOGY, GRAPH_VOID, PREFIXES
+from csto_kg.querying import catalogue
 from csto_kg.site import svg
 from csto_kg.site.text import Frame, e, page, table, word
 
@@ -172,9 +172,9 @@ def query_page(site: Site, lang: str) -> str:
 def _runnable(named: catalogue.NamedQuery) -> str:
     """The query ready to run elsewhere: the project's prefixes declared, its parameters'
     defaults written in (left as variables where a parameter has no default)."""
-    from csto_kg import params
-    from csto_kg.errors import CstoKgError
-    from csto_kg.querytext import substitute, with_prefixes
+    from csto_kg.core.errors import CstoKgError
+    from csto_kg.querying import params
+    from csto_kg.querying.querytext import substitute, with_prefixes
 
     try:
         return with_prefixes(substitute(named.text, params.substitutions(named, {})))

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from csto_kg.dates import XSD_DATE, XSD_GYEAR, XSD_GYEARMONTH
-from csto_kg.namespaces import BASE, CSTO, PREFIXES, XSD
+from csto_kg.core.dates import XSD_DATE, XSD_GYEAR, XSD_GYEARMONTH
+from csto_kg.core.namespaces import BASE, CSTO, PREFIXES, XSD
 from csto_kg.site import svg
 from csto_kg.site.data import Entity, Reader, _day
 from csto_kg.site.text import Frame, e, edge_text, literal_date, page, span_text, table, word

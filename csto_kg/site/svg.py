@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from csto_kg.chart import OTHER_STATUS, START, STATUS_STYLE, Membership, Row
+from csto_kg.publish.chart import OTHER_STATUS, START, STATUS_STYLE, Membership, Row
 from csto_kg.site.text import day_text, e, edge_text
 
 _LABEL_W = 130

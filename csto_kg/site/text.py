@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from csto_kg import __version__
-from csto_kg.dates import XSD_DATE, XSD_GYEAR, XSD_GYEARMONTH
+from csto_kg.core.dates import XSD_DATE, XSD_GYEAR, XSD_GYEARMONTH
 
 MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),

@@ -1,0 +1,408 @@
+"""The csto-kg command line: parses options, calls the library, prints.
+
+Results go to standard output, diagnostics to standard error. Exit codes: 0 ok, 1 a
+failed check or runtime error, 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+from csto_kg import __version__
+from csto_kg.core.errors import CstoKgError, UsageError, one_line
+
+
+def fail(err: CstoKgError) -> None:
+    click.echo(f"csto-kg: error: {err}", err=True)
+    sys.exit(err.exit_code)
+
+
+def _stop(reason: str, code: int) -> NoReturn:
+    """End the process at once (from csto_kg.querying.watchdog's thread), saying why on stderr."""
+    line = "csto-kg: interrupted" if code == 130 else f"csto-kg: error: {reason}"
+    with contextlib.suppress(OSError):
+        os.write(2, (line + "\n").encode("utf-8"))
+    os._exit(code)
+
+
+def text_argument(value: str, what: str) -> str:
+    """`value` as given on the command line, refused (usage error) when it is not UTF-8:
+    Python keeps such bytes as lone surrogates, which no later step can encode."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise UsageError(f"{what} is not valid UTF-8 text: {one_line(raw)}") from None
+    return value
+
+
+def read_stdin() -> str:
+    """Standard input as UTF-8 text; other bytes are a usage error."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise UsageError(f"standard input is not valid UTF-8 text (byte {err.start})") from None
+
+
+class OneLineGroup(click.Group):
+    """A group whose usage errors are one line, as every other error (click prints four)."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as err:
+            ctx = getattr(err, "ctx", None)
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            click.echo(f"csto-kg: error: {one_line(err.format_message())}{hint}", err=True)
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("csto-kg: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the library's errors into one line on stderr and the documented exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CstoKgError as err:
+            fail(err)
+        except BrokenPipeError:
+            sys.stderr.close()  # the reader went away (e.g. `| head`); nothing to report
+            sys.exit(0)
+        except KeyboardInterrupt:
+            click.echo("csto-kg: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def layout_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--data and --build-dir, shared by every command that reads the graph."""
+    func = click.option(
+        "--build-dir",
+        type=click.Path(file_okay=False),
+        envvar="CSTO_KG_BUILD",
+        help="Folder of the built store [default: DATA/build; for an installed package, the user's cache].",
+    )(func)
+    func = click.option(
+        "--data",
+        "data_root",
+        type=click.Path(file_okay=False),
+        envvar="CSTO_KG_DATA",
+        help="Folder holding ontology/, graph/ and queries/ [default: the installed data].",
+    )(func)
+    return func
+
+
+def folders(data_root: str | None = None, build_dir: str | None = None) -> str:
+    """The data and build folders in use, one line each, with why."""
+    from csto_kg.core.paths import where
+
+    return "\n".join(f"{what:<7}{folder}  ({why})" for what, folder, why in where(data_root, build_dir))
+
+
+def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(f"csto-kg {__version__}\n{folders()}")
+    ctx.exit()
+
+
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=show_version,
+    help="Show the version and the data and build folders in use, and exit.",
+)
+def main() -> None:
+    """A knowledge graph of the Collective Security Treaty Organization.
+
+    Start with `csto-kg query members`: the states that are members today.
+    """
+
+
+@main.command()
+@layout_options
+@handle_errors
+def build(data_root: str | None, build_dir: str | None) -> None:
+    """Load, check and reason over the sources, and store the result.
+
+    A failed build leaves the previous build as it was.
+    """
+    from csto_kg.building.pipeline import build as run_build
+
+    result = run_build(data_root, build_dir)
+    total = sum(result.triples.values())
+    click.echo(f"built {total} triples in {result.store}", err=True)
+    for graph, count in result.triples.items():
+        click.echo(f"  {count:>8}  {graph}", err=True)
+
+
+@main.command()
+@click.argument("target", required=False)
+@click.option("-e", "--expression", help="SPARQL text to run instead of TARGET.")
+@click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE", help="Bind a parameter (repeatable).")
+@click.option("-f", "--format", "fmt", help="table, csv, tsv, json or xml for SELECT/ASK; an RDF format for CONSTRUCT/DESCRIBE.")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
+@click.option("--asserted", is_flag=True, help="Query what the sources assert, without inferences.")
+@click.option("--endpoint", metavar="URL", help="Run the query on this remote SPARQL endpoint instead of the built graph.")
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="With --endpoint: query this named graph as the default graph (sent as default-graph-uri), e.g. the one `push` wrote.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    help="Stop the query after this many seconds, writing included (0: no limit) [default: 300, or 60 for --endpoint].",
+)
+@click.option(
+    "--allow-service",
+    "allow_service",
+    multiple=True,
+    metavar="URL",
+    help="An endpoint the query's SERVICE may reach, matched exactly; repeatable; `any` allows every address. "
+    "A URL given with -p counts as named. Default: none.",
+)
+@layout_options
+@handle_errors
+def query(
+    target: str | None,
+    expression: str | None,
+    params: tuple[tuple[str, str], ...],
+    fmt: str | None,
+    output: str,
+    asserted: bool,
+    endpoint: str | None,
+    graph: str | None,
+    timeout: float | None,
+    allow_service: tuple[str, ...],
+    data_root: str | None,
+    build_dir: str | None,
+) -> None:
+    """Run a named query, a .rq FILE, or SPARQL from standard input (-).
+
+    \b
+    Examples:
+      csto-kg query members
+      csto-kg query members -p date 2000-01-01 --format csv
+      csto-kg query -e "SELECT ?s WHERE { ?s a csto:State }"
+      echo "ASK { kg:armenia a csto:State }" | csto-kg query -
+      csto-kg query --endpoint https://query.wikidata.org/sparql wikidata-query.rq
+      csto-kg query members-heads-of-state --allow-service https://query.wikidata.org/sparql
+    """
+    if expression is not None and target is not None:
+        raise UsageError("give either TARGET or -e, not both")
+    if expression is None and target is None:
+        raise UsageError("give a query name, a .rq file, - for standard input, or -e TEXT (see `csto-kg queries`)")
+    if expression is not None:
+        text = text_argument(expression, "-e")
+    else:
+        text = read_stdin() if target == "-" else text_argument(str(target), "TARGET")
+    given = _given(params)
+    screen = service_screen(allow_service, given)
+    if graph is not None and endpoint is None:
+        raise UsageError("--graph applies to a remote --endpoint; the built graph's sources are all queried")
+    if endpoint is not None:
+        if asserted:
+            raise UsageError("--asserted applies to the built graph, not to a remote --endpoint")
+        _query_endpoint(text, given, fmt, output, endpoint, graph, timeout=timeout, screen=screen, data_root=data_root, build_dir=build_dir)
+        return
+    from csto_kg.building.pipeline import ensure_built
+    from csto_kg.core.paths import Layout
+    from csto_kg.querying.sparql import QUERY_TIMEOUT
+    from csto_kg.querying.watchdog import guard
+
+    _check_format(fmt)
+    ensure_built(Layout.resolve(data_root, build_dir))  # a build is not the query: not timed
+    limit = QUERY_TIMEOUT if timeout is None else timeout
+    with guard(limit or None, _stop):
+        from csto_kg.querying.sparql import query as run_query
+
+        result = run_query(text, given, asserted=asserted, data_root=data_root, build_dir=build_dir, screen=screen)
+        _write(result, fmt, output)
+
+
+def _given(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    given: dict[str, str] = {}
+    for name, value in params:
+        if name in given:
+            raise UsageError(f"parameter {one_line(name)!r} given twice: give each -p once")
+        given[text_argument(name, "-p name")] = text_argument(value, f"-p {one_line(name)}")
+    return given
+
+
+def _check_format(fmt: str | None) -> None:
+    from csto_kg.core import formats
+
+    if fmt is not None and fmt not in formats.names() and fmt not in ("ttl", "jsonld", "json-ld"):
+        raise UsageError(f"unknown format {fmt!r}; known: {', '.join(formats.names())}")
+
+
+def service_screen(allow: tuple[str, ...], given: dict[str, str]) -> Callable[[str], None]:
+    """A check of the query text that runs: each SERVICE must name an endpoint the user
+    named, with --allow-service or as the value of a -p parameter; otherwise a usage
+    error. The scan is the server's (csto_kg.serve.screen), so both refuse the same texts."""
+    from csto_kg.serve.settings import ANY, allowed_services
+
+    allowed = allowed_services(allow)
+    named = allowed | {value for value in given.values() if _is_url(value)}
+
+    def screen(text: str) -> None:
+        lowered = text.lower()
+        if ANY in allowed or ("service" not in lowered and "\\u" not in lowered):
+            return
+        from csto_kg.serve.screen import outbound
+
+        for item in outbound(text):
+            if item.target is None or item.target not in named:
+                shown = one_line(item.written or "(nothing)")
+                shown = shown if len(shown) <= 200 else shown[:197] + "..."
+                raise UsageError(f"SERVICE {shown} is refused: name its endpoint with --allow-service URL (or -p NAME URL)")
+
+    return screen
+
+
+def _is_url(value: str) -> bool:
+    from csto_kg.serve.settings import allowed_services
+
+    try:
+        allowed_services([value])
+    except UsageError:
+        return False
+    return value.lower() != "any"
+
+
+def _query_endpoint(text: str, given: dict[str, str], fmt: str | None, output: str, endpoint: str, graph: str | None, **kw: Any) -> None:
+    from csto_kg.linking import remote
+    from csto_kg.querying.sparql import query_endpoint
+    from csto_kg.querying.watchdog import guard
+
+    _check_format(fmt)
+    timeout = kw.pop("timeout")
+    limit = remote.DEFAULT_TIMEOUT if timeout is None else timeout
+    # The whole request, its retries and the writing, not only each read from the socket.
+    with guard(limit or None, _stop):
+        result = query_endpoint(text, given, endpoint=endpoint, graph=graph, timeout=limit or None, **kw)
+        _write(result, fmt, output)
+
+
+def _write(result: Any, fmt: str | None, output: str) -> None:
+    from csto_kg.core import formats
+    from csto_kg.core.output import open_output
+
+    if fmt is None and output not in ("-", ""):
+        fmt = (formats.rdf_format(path=output) if result.kind == "graph" else formats.result_format(path=output)).name
+    with open_output(output) as stream:
+        result.write(stream, fmt)
+    if result.kind == "select" and (fmt in (None, "table")) and output == "-":
+        count = result.written if result.written is not None else len(result.rows)
+        click.echo(f"({count} rows)", err=True)
+
+
+@main.command()
+@click.option("--tag", help="Only queries with this tag.")
+@layout_options
+@handle_errors
+def queries(tag: str | None, data_root: str | None, build_dir: str | None) -> None:
+    """List the named queries with their summaries and parameters."""
+    from csto_kg.core.paths import Layout
+    from csto_kg.querying.catalogue import catalogue
+
+    layout = Layout.resolve(data_root, build_dir)
+    for name, named in catalogue(layout.queries_dir).items():
+        if tag and tag not in named.tags:
+            continue
+        click.echo(f"{name}: {named.summary}")
+        for param in named.params:
+            extra = f"default {param.default}" if param.default is not None else ("required" if param.required else "optional")
+            kind = f"{param.type} {'|'.join(param.choices)}".strip()
+            click.echo(f"    -p {param.name} ({kind}, {extra}): {param.description}")
+
+
+@main.command()
+@layout_options
+@handle_errors
+def check(data_root: str | None, build_dir: str | None) -> None:
+    """Run the quality checks (queries that must return nothing); exit 1 if any fails."""
+    from csto_kg.building.pipeline import ensure_built
+    from csto_kg.building.store import open_store
+    from csto_kg.core.paths import Layout
+    from csto_kg.querying.sparql import compact
+    from csto_kg.validate.checks import run_checks
+
+    layout = Layout.resolve(data_root, build_dir)
+    ensure_built(layout)
+    failed = 0
+    for name, result in run_checks(open_store(layout), layout.queries_dir).items():
+        if not result.rows:
+            click.echo(f"ok    {name}")
+            continue
+        failed += 1
+        click.echo(f"FAIL  {name}: {len(result.rows)} violation(s)")
+        for row in result.rows[:20]:
+            click.echo("        " + "  ".join(compact(t) for t in row))
+    if failed:
+        click.echo(f"csto-kg: {failed} check(s) failed", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("-f", "--format", "fmt", help="turtle, json-ld, nt, nquads, xml or trig [default: from the output name, else turtle].")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
+@click.option("--inferred", is_flag=True, help="Export the reasoned closure, not only what the sources assert.")
+@click.option("--void", "--with-description", "with_void", is_flag=True, help="Include the dataset description (VoID and DCAT).")
+@layout_options
+@handle_errors
+def export(fmt: str | None, output: str, inferred: bool, with_void: bool, data_root: str | None, build_dir: str | None) -> None:
+    """Export the graph with its ontology; TriG and N-Quads keep each source in its own graph."""
+    from csto_kg.exporting.serialize import export as run_export
+
+    used = run_export(output, fmt, inferred=inferred, with_void=with_void, data_root=data_root, build_dir=build_dir)
+    if output != "-":
+        click.echo(f"wrote {output} ({used.name})", err=True)
+
+
+@main.command()
+@layout_options
+@handle_errors
+def where(data_root: str | None, build_dir: str | None) -> None:
+    """Say which data folder and which build folder the commands use.
+
+    An installed package builds in the user's cache, one folder per version; a build
+    that an older version left there is removed when this one builds.
+    """
+    click.echo(folders(data_root, build_dir))
+
+
+# Commands that live in modules of their own; each imports only click at module level,
+# so registering them costs nothing at start-up.
+from csto_kg.cli import link as cli_link  # noqa: E402
+from csto_kg.cli import publish as cli_publish  # noqa: E402
+from csto_kg.cli import serve as cli_serve  # noqa: E402
+from csto_kg.cli import site as cli_site  # noqa: E402
+from csto_kg.cli import validate as cli_validate  # noqa: E402
+
+for _module in (cli_link, cli_serve, cli_validate, cli_site, cli_publish):
+    _module.register(main)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

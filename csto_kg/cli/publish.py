@@ -1,0 +1,130 @@
+"""Commands of the csto-kg command line: chart, docs and --quiet (registered by csto_kg.cli).
+
+- `csto-kg chart membership` / `csto-kg chart timeline`: charts (csto_kg/publish/chart.py);
+- `csto-kg docs`: HTML documentation of the ontology (csto_kg/publish/ontodoc.py);
+- `--quiet` / `-q`: no progress lines on standard error (csto_kg/core/progress.py), accepted
+  before the command (`csto-kg --quiet build`) and after it (`csto-kg build --quiet`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+
+def _quiet_group(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    from csto_kg.core.progress import set_quiet
+
+    set_quiet(value)  # once per invocation, before any command's own options
+
+
+def _quiet_command(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        from csto_kg.core.progress import set_quiet
+
+        set_quiet(True)
+
+
+def _quiet_option(callback: Any) -> click.Option:
+    return click.Option(
+        ["-q", "--quiet"],
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        envvar="CSTO_KG_QUIET",
+        callback=callback,
+        help="Show no progress on standard error (also: CSTO_KG_QUIET=1).",
+    )
+
+
+def _takes_quiet(command: click.Command) -> bool:
+    taken = {opt for p in command.params for opt in getattr(p, "opts", [])} | {p.name for p in command.params}
+    return not ({"-q", "--quiet", "quiet"} & taken)
+
+
+def add_quiet(group: click.Group) -> None:
+    """Give the group and every command registered so far a --quiet flag.
+
+    The flag is not passed to the command functions (expose_value=False); it only
+    silences csto_kg.core.progress, so commands that show progress need no change.
+    """
+    if _takes_quiet(group):
+        group.params.append(_quiet_option(_quiet_group))
+    stack = list(group.commands.values())
+    while stack:
+        command = stack.pop()
+        if _takes_quiet(command):
+            command.params.append(_quiet_option(_quiet_command))
+        if isinstance(command, click.Group):
+            stack.extend(command.commands.values())
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the csto-kg group."""
+    from csto_kg.cli import handle_errors, layout_options
+
+    @group.group()
+    def chart() -> None:
+        """Draw charts of the graph as SVG, PNG or PDF.
+
+        Needs matplotlib: pip install 'csto-kg[chart]'.
+        """
+
+    @chart.command("membership")
+    @click.option("-o", "--output", required=True, help="Output file: .svg, .png or .pdf (or - for SVG on standard output).")
+    @click.option("--date", help="Draw a line at this day (YYYY-MM-DD) and list the members on it.")
+    @click.option("-f", "--format", "fmt", type=click.Choice(["svg", "png", "pdf"]), help="[default: from the output name].")
+    @layout_options
+    @handle_errors
+    def chart_membership(output: str, date: str | None, fmt: str | None, data_root: str | None, build_dir: str | None) -> None:
+        """One row per state that was ever a party or member, one bar per membership.
+
+        \b
+        Bars are coloured by status; a stretch whose date is known only to the year or
+        month is hatched. Key events (invocations of a treaty article, deployments,
+        suspensions, withdrawals) are markers; the founding and the treaty's milestones
+        are dashed lines.
+
+        \b
+        Examples:
+          csto-kg chart membership -o membership.svg
+          csto-kg chart membership -o membership.png --date 2000-01-01
+        """
+        from csto_kg.publish.chart import membership_chart
+
+        used = membership_chart(output, date, fmt, data_root=data_root, build_dir=build_dir)
+        if output != "-":
+            click.echo(f"wrote {output} ({used})", err=True)
+
+    @chart.command("timeline")
+    @click.option("-o", "--output", required=True, help="Output file: .svg, .png or .pdf (or - for SVG on standard output).")
+    @click.option("-f", "--format", "fmt", type=click.Choice(["svg", "png", "pdf"]), help="[default: from the output name].")
+    @click.option("--top", default=15, show_default=True, type=click.IntRange(1, 40), help="Event classes drawn apart; others: 'other'.")
+    @layout_options
+    @handle_errors
+    def chart_timeline(output: str, fmt: str | None, top: int, data_root: str | None, build_dir: str | None) -> None:
+        """Events per year, stacked by event class."""
+        from csto_kg.publish.chart import timeline_chart
+
+        used = timeline_chart(output, fmt, top=top, data_root=data_root, build_dir=build_dir)
+        if output != "-":
+            click.echo(f"wrote {output} ({used})", err=True)
+
+    @group.command()
+    @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+    @layout_options
+    @handle_errors
+    def docs(out_dir: str, data_root: str | None, build_dir: str | None) -> None:
+        """Write HTML documentation of the ontology (index.html, ontology.ttl) into a folder.
+
+        Every class and property with its English and Russian labels, definition,
+        superclasses, domain and range, and example instances from the graph.
+        """
+        from csto_kg.publish.ontodoc import docs as write_docs
+
+        for path in write_docs(out_dir, data_root=data_root, build_dir=build_dir):
+            click.echo(f"wrote {path}", err=True)
+
+    # Last: every command registered by now (csto_kg.cli registers this module last).
+    add_quiet(group)

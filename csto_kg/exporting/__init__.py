@@ -1,0 +1,1 @@
+"""Export of the built graph in the RDF formats."""

@@ -1,0 +1,1 @@
+"""Linking to other datasets: the link set, remote SPARQL endpoints, push, reconcile and enrich."""

@@ -1,0 +1,1 @@
+"""Publications made from the built graph: charts and the ontology's documentation."""

@@ -1,0 +1,1 @@
+"""Validation of the sources: SHACL shapes, violation queries and the OWL-RL consistency check."""
