@@ -52,6 +52,8 @@ def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildRe
     from csto_kg.building import load, reason, store, void
     from csto_kg.linking import enrich
 
+    if layout.build_dir.is_dir():  # a folder the build would refuse is refused before the work, not after
+        store.check_build_dir(layout.build_dir)
     inputs = store.fingerprint(layout)  # before reading: a source changed meanwhile makes the build stale
     progress.stage("load")
     asserted = load.load(layout)
