@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from csto_kg.building.ensure import build, ensure_built
@@ -26,6 +27,7 @@ def query(
     asserted: bool = False,
     data_root: Path | str | None = None,
     build_dir: Path | str | None = None,
+    screen: Callable[[str], None] | None = None,
     **kwargs: str,
 ) -> QueryResult:
     """Run a named query, a .rq file or SPARQL text over the built graph.
@@ -33,10 +35,11 @@ def query(
     Parameters come as a dict or as keyword arguments:
     `query("members", date="2000-01-01")`. Builds first if the build is missing or stale.
     The answer is read when first used (`rows`, `records()`, `write()`), and an error in
-    running the query is raised then.
+    running the query is raised then. `screen` is called with the text that would run,
+    parameters bound, and may raise to refuse it (the command line's SERVICE allow-list).
     """
     layout = Layout.resolve(data_root, build_dir)
     named = resolve(target, layout)
     check_nesting(named.text)  # before building: a query that cannot run costs no build
     ensure_built(layout)
-    return run_built(named, layout, given, asserted=asserted, **kwargs)
+    return run_built(named, layout, given, asserted=asserted, screen=screen, **kwargs)

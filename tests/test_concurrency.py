@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from conftest import ROOT, TURTLE_PREFIXES, scratch_copy
 
 from csto_kg.building.store import write_store
+from csto_kg.core import formats
 from csto_kg.core.built import MANIFEST, open_store
 from csto_kg.core.paths import Layout
 
@@ -67,7 +68,7 @@ def test_queries_and_exports_during_rebuilds_see_one_whole_build(tmp_path):
                 store = open_store(layout)
                 got = answer(store)
                 buffer = io.BytesIO()
-                write_export(store, buffer, __import__("csto_kg.core.formats").core.formats.rdf_format("nt"))
+                write_export(store, buffer, formats.rdf_format("nt"))
                 states = buffer.getvalue().decode("utf-8").count(STATE_TYPE)
                 seen.append(("library", got, states))
                 if got not in (old, new) or states - exported_old != got[0] - old[0]:

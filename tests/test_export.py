@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from conftest import ROOT
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
@@ -132,21 +133,17 @@ def test_every_source_folder_is_exported_and_asserted(tmp_path):
     assert [r["label"] for r in run_on_store(store, named, asserted=True).records()] == ["extra thing"]
 
 
-def test_a_damaged_dump_falls_back_to_the_store_or_fails_in_one_line(tmp_path):
+def test_a_damaged_dump_falls_back_to_the_store_or_fails_in_one_line(build_dir, tmp_path):
     """A missing part, or one changed since the build: the export is read from the store
     instead, whole."""
     import shutil
     import subprocess
     import sys
 
-    from conftest import scratch_copy
-
-    from csto_kg.building.pipeline import build
-
-    data = scratch_copy(tmp_path / "data")
-    result = build(data, tmp_path / "build", validate=False)
-    parts = result.store / dumps.FOLDER
-    env = {"CSTO_KG_DATA": str(data), "CSTO_KG_BUILD": str(tmp_path / "build"), "CSTO_KG_QUIET": "1", "PATH": ""}
+    # A copy of the session's build, to be damaged: current for the project's sources as it is.
+    shutil.copytree(build_dir, tmp_path / "build", symlinks=True)
+    parts = (tmp_path / "build" / "current").resolve() / dumps.FOLDER
+    env = {"CSTO_KG_DATA": str(ROOT), "CSTO_KG_BUILD": str(tmp_path / "build"), "CSTO_KG_QUIET": "1", "PATH": ""}
 
     def export(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "csto_kg", "export", *args], capture_output=True, text=True, env=env, check=False)

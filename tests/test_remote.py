@@ -304,8 +304,18 @@ def test_a_body_that_is_not_sparql_results(run, kept: Path):
     assert kept.read_text(encoding="utf-8") == "previous report\n"
 
 
-def test_enrich_fails_cleanly_and_changes_nothing(run, tmp_path: Path):
-    build = tmp_path / "build"
+def _own_build(build_dir: Path, dest: Path) -> Path:
+    """A build of its own for a test that changes it: a copy of the session's, which is
+    current for the same sources (a copy answers as the original; building again would
+    only take longer)."""
+    import shutil
+
+    shutil.copytree(build_dir, dest, symlinks=True)
+    return dest
+
+
+def test_enrich_fails_cleanly_and_changes_nothing(run, build_dir: Path, tmp_path: Path):
+    build = _own_build(build_dir, tmp_path / "build")
     result = run("enrich", "--endpoint", refused_url(), build=build)
     _fails_cleanly(result, "connection refused")
     assert not (build / "enrich" / "wikidata.nq").exists()
@@ -594,11 +604,11 @@ def test_the_report_vocabulary_is_in_the_ontology(ask):
 # enrich ---------------------------------------------------------------------------------
 
 
-def test_enrich_adds_a_graph_of_its_own_and_removes_it(run, wikidata, tmp_path: Path):
+def test_enrich_adds_a_graph_of_its_own_and_removes_it(run, wikidata, build_dir: Path, tmp_path: Path):
     from csto_kg.core.built import open_store
     from csto_kg.core.paths import Layout
 
-    build = tmp_path / "build"
+    build = _own_build(build_dir, tmp_path / "build")
     layout = Layout.resolve(ROOT, build)
     before_members = run("query", "members", "--format", "csv", build=build).stdout
 

@@ -54,6 +54,8 @@ def build(
 
 
 def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildResult:
+    if layout.build_dir.is_dir():  # a folder the build would refuse is refused before the work, not after
+        store.check_build_dir(layout.build_dir)
     inputs = store.fingerprint(layout)  # before reading: a source changed meanwhile makes the build stale
     progress.stage("load")
     asserted = load.load(layout)

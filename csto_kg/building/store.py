@@ -8,7 +8,7 @@ Layout of the build folder:
       stores/<name>/manifest.json               (version; hash, size and time of every input)
       stores/<name>/dumps/                      (Turtle and JSON-LD parts for export, csto_kg/building/dumps.py)
       stores/<name>/answers/                    (the named queries' answers, csto_kg/querying/answers.py)
-      stores/<name>/years/                      (events by year for the site's year pages, csto_kg/site/years.py)
+      stores/<name>/years/                      (events by year for the site's year pages, csto_kg/building/years.py)
 
 A build writes a new store beside the old one and only then points `current` at it, so
 a failed or killed build leaves the previous one intact, and a reader always sees one

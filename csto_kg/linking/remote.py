@@ -248,6 +248,7 @@ def query_endpoint(
     timeout: float | None = None,
     data_root: Path | str | None = None,
     build_dir: Path | str | None = None,
+    screen: Callable[[str], None] | None = None,
 ) -> QueryResult:
     """Run a named query, a .rq file or SPARQL text on a remote SPARQL endpoint.
 
@@ -256,10 +257,14 @@ def query_endpoint(
     prefixes the query uses are declared for it. `graph`, a named graph (the one `csto-kg
     push` wrote), is sent as the default graph (default-graph-uri), so the query sees the
     pushed data on any store, not only on those whose default graph is the union.
+    `screen` is called with the text that would be sent, and may raise to refuse it.
     """
     layout = Layout.resolve(data_root, build_dir)
     named = resolve(target, layout)
     check_nesting(named.text)
     bound = params.substitutions(named, dict(given or {}))
     where = Endpoint(endpoint, timeout=timeout or DEFAULT_TIMEOUT, default_graph=graph)
-    return run(where, prepare(named.text, bound))
+    text = prepare(named.text, bound)
+    if screen is not None:
+        screen(text)
+    return run(where, text)

@@ -24,7 +24,7 @@ from csto_kg.core.namespaces import GRAPH_DERIVED, PREFIXES, XSD, asserted_graph
 from csto_kg.core.namespaces import compact as compact_iri
 from csto_kg.core.output import copy_file
 from csto_kg.core.paths import Layout
-from csto_kg.core.texttable import text_table
+from csto_kg.core.texttable import MEASURE, table_blocks
 from csto_kg.querying import answers, catalogue, params
 from csto_kg.querying.querytext import is_update, substitute
 
@@ -126,6 +126,7 @@ class QueryResult:
         self._pending = pending  # solutions obtained and not read yet
         self._name = name
         self._store_dir: Path | None = None  # the build it comes from, named if it is found damaged
+        self.written: int | None = None  # rows (or answers) the last text table held
 
     def __repr__(self) -> str:  # says what is known without reading the answer
         what = {"select": f"variables={self.variables}", "ask": f"boolean={self.boolean}"}.get(self.kind, f"{len(self.triples)} triples")
@@ -183,7 +184,7 @@ class QueryResult:
             return
         fmt = formats.result_format(fmt_name)
         if fmt.oxigraph is None:
-            stream.write(self.table().encode("utf-8"))
+            self._write_table(stream)
             return
         if self.stored is not None and fmt.oxigraph == answers.FORMAT:
             self._take()  # checks the answer is whole, as the build wrote it
@@ -207,9 +208,36 @@ class QueryResult:
             raise
 
     def table(self) -> str:
+        """The answer as a text table (see `_write_table`)."""
+        buffer = io.BytesIO()
+        self._write_table(buffer)
+        return buffer.getvalue().decode("utf-8")
+
+    def _write_table(self, stream: BinaryIO) -> None:
+        """Write the text table row by row: the column widths come from the first
+        TABLE_CHUNK rows, held while they are measured, and the rest are streamed; a later
+        cell wider than its column pushes the cells after it to the right, on its line only.
+        An answer of up to TABLE_CHUNK rows is laid out exactly as a whole table would be."""
         if self.kind == "ask":
-            return ("yes" if self.boolean else "no") + "\n"
-        return text_table(self.variables, [[compact(t) for t in row] for row in self.rows])
+            stream.write(b"yes\n" if self.boolean else b"no\n")
+            self.written = 1
+            return
+        rows: Iterator[tuple[Any, ...]] = iter(self._rows) if self._rows is not None else self._row_stream()
+        sink = _Sink(stream)
+        try:
+            with self._reading():
+                self.written = _table(self.variables, rows, sink)
+        except QueryError:
+            if sink.error is not None:
+                raise sink.error from None
+            raise
+
+    def _row_stream(self) -> Iterator[tuple[Any, ...]]:
+        if self.kind != "select" or (self._pending is None and self._solutions is None):
+            return iter(())
+        solutions = self._take()
+        variables = self.variables
+        return (tuple(s[v] for v in variables) for s in solutions)
 
     def _take(self) -> Any:
         if self._pending is not None:
@@ -234,6 +262,17 @@ class QueryResult:
     @staticmethod
     def _unreadable(path: Path, err: Exception) -> QueryError:
         return QueryError(f"the kept answer {path} cannot be read ({one_line(err)}): run `csto-kg build` again")
+
+
+TABLE_CHUNK = MEASURE  # rows of a text table held in memory to measure its columns
+
+
+def _table(variables: list[str], rows: Iterator[tuple[Any, ...]], sink: _Sink) -> int:
+    """Write the text table of `rows` to `sink`; return how many rows it has."""
+    count = [0]
+    for block in table_blocks(variables, ([compact(t) for t in row] for row in rows), count, measure=TABLE_CHUNK):
+        sink.write(block.encode("utf-8"))
+    return count[0]
 
 
 def _is_damage(err: BaseException) -> bool:
@@ -273,10 +312,14 @@ def run_on_store(
     given: dict[str, str] | None = None,
     asserted: bool = False,
     store_dir: Path | None = None,
+    screen: Callable[[str], None] | None = None,
 ) -> QueryResult:
     """Run one query on an open store; `store_dir`, the build's folder, lets a run the
-    build already answered read the answer it kept (csto_kg.querying.answers)."""
+    build already answered read the answer it kept (csto_kg.querying.answers). `screen`,
+    given the text that would run, raises to refuse it (the command line's SERVICE allow-list)."""
     text = query_text(named, given)
+    if screen is not None:
+        screen(text)
     label = f"query {named.name}"
     if store_dir is not None and (kept := answers.find(store_dir, text, asserted)) is not None:
         return _from_kept(kept, label)
@@ -332,15 +375,17 @@ def run_built(
     given: dict[str, str] | None = None,
     *,
     asserted: bool = False,
+    screen: Callable[[str], None] | None = None,
     **kwargs: str,
 ) -> QueryResult:
     """Run `named` over the current build of `layout` (csto_kg.api.query builds it first).
 
     Parameters come as a dict or as keyword arguments, a keyword's `_` standing for `-`.
+    `screen` is called with the text that would run, parameters bound, and may raise to refuse it.
     """
     merged = {**(given or {}), **{k.replace("_", "-") if named.param(k.replace("_", "-")) else k: v for k, v in kwargs.items()}}
     store_dir, store = open_build(layout)
-    return run_on_store(store, named, merged, asserted, store_dir)
+    return run_on_store(store, named, merged, asserted, store_dir, screen)
 
 
 def render(result: QueryResult, fmt_name: str | None = None) -> bytes:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from csto_kg.building.years import COLUMNS, TIMELINE, events, kept_years
 from csto_kg.core.namespaces import BASE, CSTO, GRAPH_ONTOLOGY, GRAPH_VOID, PREFIXES
 from csto_kg.querying import catalogue
 from csto_kg.site import svg
 from csto_kg.site.text import Frame, e, page, table, word
-from csto_kg.building.years import COLUMNS, TIMELINE, events, kept_years
 
 if TYPE_CHECKING:
     from csto_kg.site import Site
