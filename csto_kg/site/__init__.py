@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from csto_kg.core.built import current_store_path
 from csto_kg.core.namespaces import BASE, CSTO, ONTOLOGY_IRI
 from csto_kg.core.paths import Layout
 from csto_kg.site import home, pages
@@ -65,7 +66,7 @@ class Site:
         self._query_pages: dict[str, str] = {}
         self._years: list[int] | None = None
         # The build's folder, for the tables it keeps beside the store (csto_kg.building.years).
-        self.store_dir = store_dir or (_current(layout) if layout else None)
+        self.store_dir = store_dir or (current_store_path(layout) if layout else None)
 
     def href(self, iri: str) -> str | None:
         """Where the site shows `iri`, if it is one of the graph's own."""
@@ -117,12 +118,6 @@ class Site:
         if entity is None:
             return None
         return Page(200, pages.render_entity(self, entity, languages, lang))
-
-
-def _current(layout: Layout) -> Path | None:
-    from csto_kg.building.store import current_store_path
-
-    return current_store_path(layout)
 
 
 def open_site(layout: Layout | None = None, **options: object) -> Site:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from csto_kg.building.years import COLUMNS, TIMELINE, events, kept_years
 from csto_kg.core.namespaces import BASE, CSTO, GRAPH_ONTOLOGY, GRAPH_VOID, PREFIXES
 from csto_kg.querying import catalogue
+from csto_kg.querying.sparql import query_text
 from csto_kg.site import svg
 from csto_kg.site.text import Frame, e, page, table, word
 
@@ -229,8 +230,6 @@ def year_events(site: Site, year: int) -> list[dict[str, Any]]:
 
 def _timeline(site: Site, year: int) -> list[dict[str, Any]]:
     """The `timeline` named query run for one year: where the build kept no table."""
-    from csto_kg.querying.sparql import query_text
-
     named = catalogue.catalogue(site.layout.queries_dir).get(TIMELINE) if site.layout else None
     if named is None:
         return []
