@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from csto_kg import cli
 from csto_kg.building import load
+from csto_kg.cli import graph as cli
+from csto_kg.cli import options
 from csto_kg.core.errors import CstoKgError, QueryError, UsageError
 from csto_kg.core.namespaces import GRAPH_ARTICLE
 from csto_kg.core.output import open_output
@@ -102,7 +103,7 @@ as_argv = st.binary(max_size=40).map(os.fsdecode)  # what Python makes of the by
 def test_any_bytes_of_an_argument_are_its_text_or_a_usage_error(value):
     raw = os.fsencode(value)
     try:
-        text = cli.text_argument(value, "-e")
+        text = options.text_argument(value, "-e")
     except UsageError as err:
         one_line(err)
         with pytest.raises(UnicodeDecodeError):
@@ -144,7 +145,7 @@ def standard_input(data: bytes) -> Iterator[None]:
 def test_any_bytes_on_standard_input_are_its_text_or_a_usage_error(data):
     with standard_input(data):
         try:
-            text = cli.read_stdin()
+            text = options.read_stdin()
         except UsageError as err:
             one_line(err)
             return
