@@ -33,15 +33,13 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], *, ragged_l
     return "".join([line(header), rule, *(line(r) for r in rows)])
 
 
-def table_blocks(header: Sequence[str], rows: Iterable[Sequence[str]], count: list[int], *, measure: int = MEASURE) -> Iterator[str]:
-    """The table of `rows` under `header` as blocks of text of up to `measure` rows each;
-    `count[0]` ends as the number of rows."""
+def table_blocks(header: Sequence[str], rows: Iterable[Sequence[str]], *, measure: int = MEASURE) -> Iterator[tuple[str, int]]:
+    """The table of `rows` under `header` in blocks of up to `measure` rows: each block's
+    text and how many rows it holds (the first block also holds the header and the rule)."""
     rest = iter(rows)
     first = list(itertools.islice(rest, measure))
     line, rule = _layout(header, first, False)
-    count[0] = len(first)
-    yield "".join([line(header), rule, *(line(r) for r in first)])
+    yield "".join([line(header), rule, *(line(r) for r in first)]), len(first)
     del first
     while chunk := [line(r) for r in itertools.islice(rest, measure)]:
-        count[0] += len(chunk)
-        yield "".join(chunk)
+        yield "".join(chunk), len(chunk)

@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator
-from decimal import Decimal  # rare in answers: not imported on every start
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -223,14 +223,11 @@ class QueryResult:
             self.written = 1
             return
         rows: Iterator[tuple[Any, ...]] = iter(self._rows) if self._rows is not None else self._row_stream()
-        sink = _Sink(stream)
-        try:
-            with self._reading():
-                self.written = _table(self.variables, rows, sink)
-        except QueryError:
-            if sink.error is not None:
-                raise sink.error from None
-            raise
+
+        def write(sink: _Sink) -> None:
+            self.written = _table(self.variables, rows, sink)
+
+        self._serialize(write, stream)
 
     def _row_stream(self) -> Iterator[tuple[Any, ...]]:
         if self.kind != "select" or (self._pending is None and self._solutions is None):
@@ -269,10 +266,11 @@ TABLE_CHUNK = MEASURE  # rows of a text table held in memory to measure its colu
 
 def _table(variables: list[str], rows: Iterator[tuple[Any, ...]], sink: _Sink) -> int:
     """Write the text table of `rows` to `sink`; return how many rows it has."""
-    count = [0]
-    for block in table_blocks(variables, ([compact(t) for t in row] for row in rows), count, measure=TABLE_CHUNK):
+    count = 0
+    for block, held in table_blocks(variables, ([compact(t) for t in row] for row in rows), measure=TABLE_CHUNK):
         sink.write(block.encode("utf-8"))
-    return count[0]
+        count += held
+    return count
 
 
 def _is_damage(err: BaseException) -> bool:
