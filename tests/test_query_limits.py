@@ -184,3 +184,14 @@ def test_the_screen_is_the_servers_scanner():
     with pytest.raises(UsageError):
         screen("SELECT * WHERE { SERVICE <http://127.0.0.1:1/a/../b> { ?s ?p ?o } }")
     service_screen(("any",), {})("SELECT * WHERE { SERVICE ?e { ?s ?p ?o } }")
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "http://[1:2:3"])
+def test_an_allow_list_entry_urlsplit_cannot_read_is_a_usage_error(where, url):
+    from csto_kg.serve.settings import allowed_origins, allowed_services
+
+    one_line_error(cli("query", "members", "--allow-service", url, *where), 2, "--allow-service")
+    with pytest.raises(UsageError, match="--allow-service"):
+        allowed_services([url])
+    with pytest.raises(UsageError, match="--allow-origin"):
+        allowed_origins([url])

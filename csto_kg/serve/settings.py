@@ -98,6 +98,14 @@ class Settings:
         return max(64, 4 * (self.max_concurrent + self.max_waiting))
 
 
+def _split(url: str, refused: UsageError) -> urllib.parse.SplitResult:
+    """The parts of `url`; `refused` where urlsplit cannot read it (an unclosed `[`)."""
+    try:
+        return urllib.parse.urlsplit(url)
+    except ValueError:
+        raise refused from None
+
+
 def allowed_services(urls: Iterable[str]) -> frozenset[str]:
     """The allow-list of SERVICE and LOAD targets: absolute http(s) URLs, or "any"."""
     allowed = set()
@@ -106,9 +114,10 @@ def allowed_services(urls: Iterable[str]) -> frozenset[str]:
         if url.lower() == ANY:
             allowed.add(ANY)
             continue
-        parts = urllib.parse.urlsplit(url)
+        refused = UsageError(f"--allow-service wants an absolute http(s) URL (or `any`), not {url!r}")
+        parts = _split(url, refused)
         if parts.scheme not in ("http", "https") or not parts.netloc or _CONTROL.search(url) or " " in url or _DOT_SEGMENT.search(url):
-            raise UsageError(f"--allow-service wants an absolute http(s) URL (or `any`), not {url!r}")
+            raise refused
         allowed.add(url)
     return frozenset(allowed)
 
@@ -118,8 +127,9 @@ def allowed_origins(origins: Iterable[str]) -> frozenset[str]:
     allowed = set()
     for origin in origins:
         origin = origin.strip().rstrip("/")
-        parts = urllib.parse.urlsplit(origin)
+        refused = UsageError(f"--allow-origin wants an origin such as https://example.org (or `any`), not {origin!r}")
+        parts = _split(origin, refused)
         if origin.lower() != ANY and (parts.scheme not in ("http", "https") or not parts.netloc or parts.path or _CONTROL.search(origin)):
-            raise UsageError(f"--allow-origin wants an origin such as https://example.org (or `any`), not {origin!r}")
+            raise refused
         allowed.add(origin.lower() if origin.lower() == ANY else origin)
     return frozenset(allowed)
