@@ -33,147 +33,151 @@ class ByteSize(click.ParamType):
         return number
 
 
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 opens it to the network.")
+@click.option(
+    "--port",
+    default=defaults.DEFAULT_PORT,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option("--writable", is_flag=True, help="Accept SPARQL updates and Graph Store writes (to the served copy only).")
+@click.option(
+    "--timeout",
+    default=defaults.DEFAULT_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a query may run.",
+)
+@click.option(
+    "--read-timeout",
+    default=defaults.DEFAULT_READ_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a request (head and body) may take to arrive once it starts; past that the connection is closed.",
+)
+@click.option(
+    "--max-results",
+    default=defaults.DEFAULT_MAX_RESULTS,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most rows (or triples) one answer may hold, Graph Store reads too; a larger one fails with HTTP 413.",
+)
+@click.option(
+    "--max-body",
+    default="1M",
+    show_default=True,
+    type=ByteSize(),
+    help="Largest request body (query, update, form or upload), e.g. 512k, 1M; a larger one gets HTTP 413.",
+)
+@click.option(
+    "--max-concurrent",
+    default=defaults.DEFAULT_MAX_CONCURRENT,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Requests worked on at once; others wait their turn (see --max-waiting).",
+)
+@click.option(
+    "--max-waiting",
+    default=defaults.DEFAULT_MAX_WAITING,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Requests that may wait for a turn (within --timeout); past that, HTTP 503 with Retry-After.",
+)
+@click.option(
+    "--max-memory",
+    default="1G",
+    show_default=True,
+    type=ByteSize(),
+    help="Memory the Oxigraph server may hold (Linux); past it, it is replaced by a new one.",
+)
+@click.option(
+    "--max-front-memory",
+    default=f"{defaults.DEFAULT_MAX_FRONT_MEMORY >> 20}M",
+    show_default=True,
+    type=ByteSize(),
+    help="Memory the server's front may hold (Linux); past it, it refuses requests (HTTP 503) rather than grow.",
+)
+@click.option(
+    "--allow-service",
+    "allow_service",
+    multiple=True,
+    metavar="URL",
+    help="An endpoint SERVICE (and, with --writable, LOAD) may reach, matched exactly; repeatable; "
+    "`any` allows every address. Default: none (HTTP 403).",
+)
+@click.option(
+    "--allow-origin",
+    "allow_origin",
+    multiple=True,
+    metavar="ORIGIN",
+    help="With --writable, a web origin (https://example.org) whose pages may send writes; repeatable; `any` allows every one. "
+    "Default: none (a write from another origin gets HTTP 403).",
+)
+@layout_options
+@handle_errors
+def serve(data_root: str | None, build_dir: str | None, **options: Any) -> None:
+    """Serve the reasoned graph: a SPARQL 1.1 endpoint and entity pages.
+
+    Runs the Oxigraph server on a copy of the current build (building first if it is
+    missing or stale). The endpoint is URL/query; GET URL/id/armenia describes
+    https://w3id.org/csto-kg/id/armenia. Queries see the union of all named graphs.
+    Read-only unless --writable. SERVICE and LOAD reach no other address unless
+    --allow-service names it. Ctrl-C (or SIGTERM) stops it.
+    """
+    settings = Settings(**options)
+
+    def ready(running: Any) -> None:
+        mode = "read-write" if settings.writable else "read-only"
+        click.echo(f"csto-kg: serving the graph ({mode}) at {running.url}", err=True)
+        if settings.allow_service:
+            reach = ", ".join(sorted(settings.allow_service))
+            click.echo(f"csto-kg: SERVICE{' and LOAD' if settings.writable else ''} may reach: {reach}", err=True)
+        click.echo(running.endpoint)
+        click.get_text_stream("stdout").flush()
+
+    run_serve(settings, data_root=data_root, build_dir=build_dir, on_ready=ready)
+
+
+@click.command()
+@click.option("--endpoint", required=True, help="The store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store.")
+@click.option("--graph", help="IRI of the named graph to replace [default: https://w3id.org/csto-kg/].")
+@click.option("--user", help="User name, if the store asks for HTTP basic or digest authentication.")
+@click.option("--password", envvar="CSTO_KG_STORE_PASSWORD", help="Password for --user [env CSTO_KG_STORE_PASSWORD].")
+@click.option("--inferred", is_flag=True, help="Upload the reasoned closure, not only what the sources assert.")
+@layout_options
+@handle_errors
+def push(
+    endpoint: str,
+    graph: str | None,
+    user: str | None,
+    password: str | None,
+    inferred: bool,
+    data_root: str | None,
+    build_dir: str | None,
+) -> None:
+    """Upload the built graph to a triple store, replacing one named graph whole.
+
+    Works with any store that speaks the SPARQL 1.1 Graph Store HTTP Protocol
+    (Oxigraph, Apache Jena Fuseki, Virtuoso, GraphDB, ...): one HTTP PUT of the full
+    graph, so a failed upload leaves the old graph in place.
+
+    \b
+    Examples:
+      csto-kg push --endpoint http://127.0.0.1:7878/store --inferred
+      csto-kg push --endpoint http://127.0.0.1:3030/ds/data --graph https://example.org/csto
+      csto-kg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --password dba --inferred
+    """
+    result = run_push(endpoint, graph, user=user, password=password, inferred=inferred, data_root=data_root, build_dir=build_dir)
+    what = "asserted and inferred" if inferred else "asserted"
+    click.echo(
+        f"pushed {result.triples} {what} triples ({result.bytes} bytes) to graph <{result.graph}> at {result.url} (HTTP {result.status})",
+        err=True,
+    )
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the csto-kg group."""
-    @group.command()
-    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 opens it to the network.")
-    @click.option(
-        "--port",
-        default=defaults.DEFAULT_PORT,
-        show_default=True,
-        type=click.IntRange(0, 65535),
-        help="Port to listen on (0: any free port).",
-    )
-    @click.option("--writable", is_flag=True, help="Accept SPARQL updates and Graph Store writes (to the served copy only).")
-    @click.option(
-        "--timeout",
-        default=defaults.DEFAULT_TIMEOUT,
-        show_default=True,
-        type=click.FloatRange(min=0, min_open=True),
-        help="Seconds a query may run.",
-    )
-    @click.option(
-        "--read-timeout",
-        default=defaults.DEFAULT_READ_TIMEOUT,
-        show_default=True,
-        type=click.FloatRange(min=0, min_open=True),
-        help="Seconds a request (head and body) may take to arrive once it starts; past that the connection is closed.",
-    )
-    @click.option(
-        "--max-results",
-        default=defaults.DEFAULT_MAX_RESULTS,
-        show_default=True,
-        type=click.IntRange(min=1),
-        help="Most rows (or triples) one answer may hold, Graph Store reads too; a larger one fails with HTTP 413.",
-    )
-    @click.option(
-        "--max-body",
-        default="1M",
-        show_default=True,
-        type=ByteSize(),
-        help="Largest request body (query, update, form or upload), e.g. 512k, 1M; a larger one gets HTTP 413.",
-    )
-    @click.option(
-        "--max-concurrent",
-        default=defaults.DEFAULT_MAX_CONCURRENT,
-        show_default=True,
-        type=click.IntRange(min=1),
-        help="Requests worked on at once; others wait their turn (see --max-waiting).",
-    )
-    @click.option(
-        "--max-waiting",
-        default=defaults.DEFAULT_MAX_WAITING,
-        show_default=True,
-        type=click.IntRange(min=0),
-        help="Requests that may wait for a turn (within --timeout); past that, HTTP 503 with Retry-After.",
-    )
-    @click.option(
-        "--max-memory",
-        default="1G",
-        show_default=True,
-        type=ByteSize(),
-        help="Memory the Oxigraph server may hold (Linux); past it, it is replaced by a new one.",
-    )
-    @click.option(
-        "--max-front-memory",
-        default=f"{defaults.DEFAULT_MAX_FRONT_MEMORY >> 20}M",
-        show_default=True,
-        type=ByteSize(),
-        help="Memory the server's front may hold (Linux); past it, it refuses requests (HTTP 503) rather than grow.",
-    )
-    @click.option(
-        "--allow-service",
-        "allow_service",
-        multiple=True,
-        metavar="URL",
-        help="An endpoint SERVICE (and, with --writable, LOAD) may reach, matched exactly; repeatable; "
-        "`any` allows every address. Default: none (HTTP 403).",
-    )
-    @click.option(
-        "--allow-origin",
-        "allow_origin",
-        multiple=True,
-        metavar="ORIGIN",
-        help="With --writable, a web origin (https://example.org) whose pages may send writes; repeatable; `any` allows every one. "
-        "Default: none (a write from another origin gets HTTP 403).",
-    )
-    @layout_options
-    @handle_errors
-    def serve(data_root: str | None, build_dir: str | None, **options: Any) -> None:
-        """Serve the reasoned graph: a SPARQL 1.1 endpoint and entity pages.
-
-        Runs the Oxigraph server on a copy of the current build (building first if it is
-        missing or stale). The endpoint is URL/query; GET URL/id/armenia describes
-        https://w3id.org/csto-kg/id/armenia. Queries see the union of all named graphs.
-        Read-only unless --writable. SERVICE and LOAD reach no other address unless
-        --allow-service names it. Ctrl-C (or SIGTERM) stops it.
-        """
-        settings = Settings(**options)
-
-        def ready(running: Any) -> None:
-            mode = "read-write" if settings.writable else "read-only"
-            click.echo(f"csto-kg: serving the graph ({mode}) at {running.url}", err=True)
-            if settings.allow_service:
-                reach = ", ".join(sorted(settings.allow_service))
-                click.echo(f"csto-kg: SERVICE{' and LOAD' if settings.writable else ''} may reach: {reach}", err=True)
-            click.echo(running.endpoint)
-            click.get_text_stream("stdout").flush()
-
-        run_serve(settings, data_root=data_root, build_dir=build_dir, on_ready=ready)
-
-    @group.command()
-    @click.option("--endpoint", required=True, help="The store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store.")
-    @click.option("--graph", help="IRI of the named graph to replace [default: https://w3id.org/csto-kg/].")
-    @click.option("--user", help="User name, if the store asks for HTTP basic or digest authentication.")
-    @click.option("--password", envvar="CSTO_KG_STORE_PASSWORD", help="Password for --user [env CSTO_KG_STORE_PASSWORD].")
-    @click.option("--inferred", is_flag=True, help="Upload the reasoned closure, not only what the sources assert.")
-    @layout_options
-    @handle_errors
-    def push(
-        endpoint: str,
-        graph: str | None,
-        user: str | None,
-        password: str | None,
-        inferred: bool,
-        data_root: str | None,
-        build_dir: str | None,
-    ) -> None:
-        """Upload the built graph to a triple store, replacing one named graph whole.
-
-        Works with any store that speaks the SPARQL 1.1 Graph Store HTTP Protocol
-        (Oxigraph, Apache Jena Fuseki, Virtuoso, GraphDB, ...): one HTTP PUT of the full
-        graph, so a failed upload leaves the old graph in place.
-
-        \b
-        Examples:
-          csto-kg push --endpoint http://127.0.0.1:7878/store --inferred
-          csto-kg push --endpoint http://127.0.0.1:3030/ds/data --graph https://example.org/csto
-          csto-kg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --password dba --inferred
-        """
-        result = run_push(endpoint, graph, user=user, password=password, inferred=inferred, data_root=data_root, build_dir=build_dir)
-        what = "asserted and inferred" if inferred else "asserted"
-        click.echo(
-            f"pushed {result.triples} {what} triples ({result.bytes} bytes) to graph <{result.graph}> "
-            f"at {result.url} (HTTP {result.status})",
-            err=True,
-        )
+    for command in (serve, push):
+        group.add_command(command)

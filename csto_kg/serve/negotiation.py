@@ -8,6 +8,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from csto_kg.core import formats
+from csto_kg.core.jsonld import compact_document
 from csto_kg.core.namespaces import PREFIXES
 
 # --------------------------------------------------------------------------- formats
@@ -121,8 +122,6 @@ def _content_type(media: str) -> str:
 def _serialize_graph(triples: list[ox.Triple], media: str) -> bytes:
     engine = next(f for m, _s, f in _GRAPH_TYPES if m == media)
     if engine == ox.RdfFormat.JSON_LD:
-        from csto_kg.core.jsonld import compact_document
-
         return compact_document(ox.serialize(triples, format=engine))
     if engine in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         return ox.serialize(triples, format=engine, prefixes=PREFIXES)

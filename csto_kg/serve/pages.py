@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
+from csto_kg.building import void
 from csto_kg.core.namespaces import BASE, PREFIXES, RDF, RDFS
 from csto_kg.serve.settings import _SKOS_PREF, ONTOLOGY_PATH
 
@@ -192,11 +193,7 @@ def use_html_pages(renderer: HtmlPages | None) -> None:
 
 
 def _void_triples(store: ox.Store, endpoint: str) -> list[ox.Triple]:
-    """The dataset description naming this endpoint, if this version of csto-kg has one."""
-    try:
-        from csto_kg.building import void
-    except ImportError:
-        return []
+    """The dataset description naming this endpoint (none if it cannot be made)."""
     with contextlib.suppress(Exception):  # a description is a bonus; never fail to serve for it
         return list(void.triples(store, endpoint))
     return []

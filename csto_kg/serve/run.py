@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from csto_kg.building.ensure import ensure_built
+from csto_kg.core.built import open_store
 from csto_kg.core.errors import CstoKgError
 from csto_kg.core.paths import Layout
 from csto_kg.serve.engine import copy_build, find_oxigraph
@@ -85,9 +87,6 @@ def start(
 
     The caller runs `running.serve_forever()` and then `running.close()`; `serve()` does both.
     """
-    from csto_kg.building.ensure import ensure_built
-    from csto_kg.core.built import open_store
-
     _web_stack()
     from csto_kg.serve.app import Front
     from csto_kg.serve.server import listen, make_server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ _PN = _PN_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _VARNAME = _PN_U + "0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _ECHAR = r"""\\[tbnrf"'\\]"""
-_TOKEN = re.compile(
+_TOKEN_PATTERN = (
     "|".join(
         (
             r"(?P<ws>[ \t\r\n]+)",
@@ -54,7 +55,6 @@ _TOKEN = re.compile(
             rf"(?P<other>[^ \t\r\n#'\"<?$_@:{_PN_U}0-9]+|.)",
         )
     ),
-    re.DOTALL,
 )
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -70,11 +70,18 @@ def _decode_codepoints(text: str) -> str:
     return _CODEPOINT.sub(one, text)
 
 
+@functools.cache
+def _token() -> re.Pattern[str]:
+    # Compiled when first needed, not at import: the compilation takes 23 ms (python -X
+    # importtime), which every command paid at start, and most queries never mention SERVICE.
+    return re.compile(_TOKEN_PATTERN, re.DOTALL)
+
+
 def _tokens(text: str) -> list[tuple[str, str]]:
     """The tokens of a SPARQL text that matter here, as (kind, text): iri, var, name and
     other (punctuation); whitespace, comments, strings, blank nodes and language tags are
     left out. A quote that opens no complete string is read on as punctuation."""
-    return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("ws", "comment", "string", "bnode", "lang")]  # type: ignore[misc]
+    return [(m.lastgroup, m.group()) for m in _token().finditer(text) if m.lastgroup not in ("ws", "comment", "string", "bnode", "lang")]  # type: ignore[misc]
 
 
 @dataclass(frozen=True)

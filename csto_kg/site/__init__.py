@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from csto_kg.core.built import current_store_path
+from csto_kg.building.ensure import ensure_built
+from csto_kg.core.built import current_store_path, open_store
 from csto_kg.core.namespaces import BASE, CSTO, ONTOLOGY_IRI
 from csto_kg.core.paths import Layout
 from csto_kg.site import home, pages
@@ -122,9 +123,6 @@ class Site:
 
 def open_site(layout: Layout | None = None, **options: object) -> Site:
     """A Site over the current build (built first if missing or stale)."""
-    from csto_kg.building.ensure import ensure_built
-    from csto_kg.core.built import open_store
-
     layout = layout or Layout.resolve(None, None)
     ensure_built(layout)
     return Site(open_store(layout), layout, **options)  # type: ignore[arg-type]

@@ -17,10 +17,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from csto_kg.building import void
+from csto_kg.building.ensure import ensure_built
 from csto_kg.core import formats
+from csto_kg.core.built import open_build
 from csto_kg.core.errors import CstoKgError
+from csto_kg.core.jsonld import compact_document
 from csto_kg.core.namespaces import BASE, PREFIXES, RDFS
 from csto_kg.core.paths import Layout
+from csto_kg.exporting.serialize import write_export
+from csto_kg.publish.ontodoc import write_docs
 from csto_kg.site import Site, home, svg
 
 MARKER = ".csto-kg-site"  # a folder with this file was written by `csto-kg site` and may be replaced
@@ -98,8 +104,6 @@ def _write_all(store: ox.Store, layout: Layout, store_dir: Path | None, work: Pa
     _write(work / "query" / "index.html", site.render("/query", ["en"]).html)  # type: ignore[union-attr]
     _write(work / home.SEARCH_INDEX, home.search_index(site))
     _write(work / home.PREFIXES_JSON, home.prefixes_json())
-    from csto_kg.publish.ontodoc import write_docs
-
     write_docs(store, work / "ontology")
     count = 2
     for year in home.years(site):
@@ -107,8 +111,6 @@ def _write_all(store: ox.Store, layout: Layout, store_dir: Path | None, work: Pa
         if text:
             _write(work / "year" / str(year) / "index.html", text)
             count += 1
-    from csto_kg.core.jsonld import compact_document
-
     for local in home.entity_paths(site):
         page = site.render("/" + local, ["en"])
         if page is None:
@@ -123,9 +125,6 @@ def _write_all(store: ox.Store, layout: Layout, store_dir: Path | None, work: Pa
 
 
 def _write_downloads(store: ox.Store, store_dir: Path | None, folder: Path) -> frozenset[str]:
-    from csto_kg.building import void
-    from csto_kg.exporting.serialize import write_export
-
     folder.mkdir(parents=True)
     for name, fmt in (("csto-kg.ttl", "turtle"), ("csto-kg.jsonld", "json-ld")):
         with (folder / name).open("wb") as stream:
@@ -145,9 +144,6 @@ def _write_downloads(store: ox.Store, store_dir: Path | None, folder: Path) -> f
 
 def site(out_dir: str | Path, *, data_root: Path | str | None = None, build_dir: Path | str | None = None) -> int:
     """Build if needed, then write the static site into `out_dir`. Returns the number of pages."""
-    from csto_kg.building.ensure import ensure_built
-    from csto_kg.core.built import open_build
-
     layout = Layout.resolve(data_root, build_dir)
     ensure_built(layout)
     store_dir, store = open_build(layout)

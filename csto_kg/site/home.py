@@ -6,10 +6,13 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from csto_kg.building.years import COLUMNS, TIMELINE, events, kept_years
+from csto_kg.core.errors import CstoKgError
 from csto_kg.core.namespaces import BASE, CSTO, GRAPH_ONTOLOGY, GRAPH_VOID, PREFIXES
-from csto_kg.querying import catalogue
+from csto_kg.querying import catalogue, params
+from csto_kg.querying.querytext import substitute, with_prefixes
 from csto_kg.querying.sparql import query_text
 from csto_kg.site import svg
+from csto_kg.site.pages import when_text
 from csto_kg.site.text import Frame, e, page, table, word
 
 if TYPE_CHECKING:
@@ -174,10 +177,6 @@ def query_page(site: Site, lang: str) -> str:
 def _runnable(named: catalogue.NamedQuery) -> str:
     """The query ready to run elsewhere: the project's prefixes declared, its parameters'
     defaults written in (left as variables where a parameter has no default)."""
-    from csto_kg.core.errors import CstoKgError
-    from csto_kg.querying import params
-    from csto_kg.querying.querytext import substitute, with_prefixes
-
     try:
         return with_prefixes(substitute(named.text, params.substitutions(named, {})))
     except CstoKgError:
@@ -240,8 +239,6 @@ def _timeline(site: Site, year: int) -> list[dict[str, Any]]:
 
 def year_page(site: Site, year: int, languages: list[str], lang: str) -> str | None:
     """The events of one year in the timeline's order: those that may have happened in it."""
-    from csto_kg.site.pages import when_text
-
     found = year_events(site, year) if year in years(site) else []
     if not found:
         return None
