@@ -198,7 +198,7 @@ def served(store, layout, tmp_path_factory) -> Iterator[str]:
     import time
 
     from csto_kg.core.built import current_store_path
-    from csto_kg.serve import find_oxigraph
+    from csto_kg.serve.engine import find_oxigraph
     from csto_kg.site import Site
 
     copy = tmp_path_factory.mktemp("oxigraph") / "store"

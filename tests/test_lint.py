@@ -120,9 +120,10 @@ def test_every_command_is_a_module_level_function_of_the_command_line():
 
     import click
 
-    from csto_kg.cli import main
+    from csto_kg.cli import COMMANDS, main
 
-    stack, hidden = list(main.commands.values()), []
+    ctx = click.Context(main)
+    stack, hidden = [main.get_command(ctx, name) for name in main.list_commands(ctx)], []
     while stack:
         command = stack.pop()
         module = importlib.import_module(command.callback.__module__)
@@ -130,5 +131,22 @@ def test_every_command_is_a_module_level_function_of_the_command_line():
             hidden.append(f"{command.name} ({module.__name__})")
         if isinstance(command, click.Group):
             stack.extend(command.commands.values())
-    assert len(main.commands) >= 15
+    assert len(COMMANDS) >= 15 and main.get_command(ctx, "no-such-command") is None
     assert not hidden, "commands not at the top of a csto_kg.cli module: " + ", ".join(sorted(hidden))
+
+
+def test_a_query_loads_no_other_command_group_nor_the_server():
+    # A command's module is loaded when the command runs: `csto-kg query` must not pay
+    # for linking, charts, the site or the server at every start.
+    code = (
+        "import sys\n"
+        "from csto_kg.cli import main\n"
+        "main(['query', '--help'], standalone_mode=False)\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('csto_kg'))))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    loaded = set(proc.stdout.split())
+    assert "csto_kg.cli.graph" in loaded
+    unwanted = {"csto_kg.cli.link", "csto_kg.cli.publish", "csto_kg.cli.serve", "csto_kg.cli.site", "csto_kg.cli.validate"}
+    unwanted |= {"csto_kg.serve.run", "csto_kg.serve.engine", "csto_kg.site", "csto_kg.publish.chart"}
+    assert not loaded & unwanted, sorted(loaded & unwanted)

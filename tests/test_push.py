@@ -120,7 +120,7 @@ class Store:
 @contextlib.contextmanager
 def oxigraph_server(folder: Path, union: bool = True) -> Iterator[Store]:
     """The Oxigraph server (PyPI `oxigraph`) on a new store, on a free port of 127.0.0.1."""
-    from csto_kg.serve import find_oxigraph
+    from csto_kg.serve.engine import find_oxigraph
 
     port = free_port()
     log = open(folder / "server.log", "wb")

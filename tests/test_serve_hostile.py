@@ -56,7 +56,7 @@ def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def second_store(tmp_path_factory: pytest.TempPathFactory):
     """A plain Oxigraph server (in memory) holding one marker triple: a legitimate SERVICE target."""
-    from csto_kg.serve import find_oxigraph
+    from csto_kg.serve.engine import find_oxigraph
 
     port = free_port()
     log = tmp_path_factory.mktemp("second") / "oxigraph.log"

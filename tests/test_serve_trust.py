@@ -35,7 +35,8 @@ def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory):
 # ------------------------------------------------------------------ size and nesting
 def test_the_service_scan_is_linear_in_the_text():
     """`service` repeated: each keyword once copied the rest of the text (17 GB for 1 MB)."""
-    from csto_kg.serve import HttpError, check_outbound
+    from csto_kg.serve.screen import check_outbound
+    from csto_kg.serve.settings import HttpError
 
     tracemalloc.start()
     try:

@@ -1,4 +1,4 @@
-"""The graph's commands: build, query, queries, check, export and where (registered by csto_kg.cli)."""
+"""The graph's commands: build, query, queries, check, export and where."""
 
 from __future__ import annotations
 
@@ -244,8 +244,3 @@ def where(data_root: str | None, build_dir: str | None) -> None:
     that an older version left there is removed when this one builds.
     """
     click.echo(folders(data_root, build_dir))
-
-
-def register(group: click.Group) -> None:
-    for command in (build, query, queries, check, export, where):
-        group.add_command(command)

@@ -1,4 +1,4 @@
-"""Commands of the csto-kg command line: links, reconcile and enrich (registered by csto_kg.cli)."""
+"""Commands of the csto-kg command line: links, reconcile and enrich."""
 
 from __future__ import annotations
 
@@ -122,9 +122,3 @@ def enrich(endpoint: str, timeout: float, remove: bool, data_root: str | None, b
     result = enrichment.enrich(remote.Endpoint(endpoint, timeout=timeout), data_root=data_root, build_dir=build_dir)
     click.echo(f"enriched: {result.facts} facts from {result.endpoint} in {enrichment.GRAPH_ENRICH}", err=True)
     click.echo(f"  kept in {result.path}; remove with `csto-kg enrich --remove`", err=True)
-
-
-def register(group: click.Group) -> None:
-    """Add this module's commands to the csto-kg group."""
-    for command in (links, reconcile, enrich):
-        group.add_command(command)

@@ -14,6 +14,7 @@ import click
 from csto_kg import __version__
 from csto_kg.core.errors import CstoKgError, UsageError, one_line
 from csto_kg.core.paths import where
+from csto_kg.core.progress import set_quiet
 
 
 def fail(err: CstoKgError) -> None:
@@ -115,3 +116,49 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
         return
     click.echo(f"csto-kg {__version__}\n{folders()}")
     ctx.exit()
+
+
+# --quiet / -q: no progress lines on standard error (csto_kg/core/progress.py), accepted
+# before the command (`csto-kg --quiet build`) and after it (`csto-kg build --quiet`).
+def _quiet_group(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    set_quiet(value)  # once per invocation, before any command's own options
+
+
+def _quiet_command(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        set_quiet(True)
+
+
+def _quiet_option(callback: Any) -> click.Option:
+    return click.Option(
+        ["-q", "--quiet"],
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        envvar="CSTO_KG_QUIET",
+        callback=callback,
+        help="Show no progress on standard error (also: CSTO_KG_QUIET=1).",
+    )
+
+
+def _takes_quiet(command: click.Command) -> bool:
+    taken = {opt for p in command.params for opt in getattr(p, "opts", [])} | {p.name for p in command.params}
+    return not ({"-q", "--quiet", "quiet"} & taken)
+
+
+def add_quiet(command: click.Command, *, top: bool = False) -> click.Command:
+    """Give the command, and every command under it, a --quiet flag.
+
+    On the top group (`top`) the flag sets quiet or not for the whole invocation; below
+    it, it only turns quiet on. It is not passed to the command functions
+    (expose_value=False); it only silences csto_kg.core.progress, so commands that show
+    progress need no change.
+    """
+    stack = [command]
+    while stack:
+        one = stack.pop()
+        if _takes_quiet(one):
+            one.params.append(_quiet_option(_quiet_group if top and one is command else _quiet_command))
+        if isinstance(one, click.Group):
+            stack.extend(one.commands.values())
+    return command

@@ -1,64 +1,16 @@
-"""Commands of the csto-kg command line: chart, docs and --quiet (registered by csto_kg.cli).
+"""Commands of the csto-kg command line: chart and docs.
 
 - `csto-kg chart membership` / `csto-kg chart timeline`: charts (csto_kg/publish/chart.py);
-- `csto-kg docs`: HTML documentation of the ontology (csto_kg/publish/ontodoc.py);
-- `--quiet` / `-q`: no progress lines on standard error (csto_kg/core/progress.py), accepted
-  before the command (`csto-kg --quiet build`) and after it (`csto-kg build --quiet`).
+- `csto-kg docs`: HTML documentation of the ontology (csto_kg/publish/ontodoc.py).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from csto_kg.cli.options import handle_errors, layout_options
-from csto_kg.core.progress import set_quiet
 from csto_kg.publish.chart import membership_chart, timeline_chart
 from csto_kg.publish.ontodoc import docs as write_docs
-
-
-def _quiet_group(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    set_quiet(value)  # once per invocation, before any command's own options
-
-
-def _quiet_command(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    if value:
-        set_quiet(True)
-
-
-def _quiet_option(callback: Any) -> click.Option:
-    return click.Option(
-        ["-q", "--quiet"],
-        is_flag=True,
-        expose_value=False,
-        is_eager=True,
-        envvar="CSTO_KG_QUIET",
-        callback=callback,
-        help="Show no progress on standard error (also: CSTO_KG_QUIET=1).",
-    )
-
-
-def _takes_quiet(command: click.Command) -> bool:
-    taken = {opt for p in command.params for opt in getattr(p, "opts", [])} | {p.name for p in command.params}
-    return not ({"-q", "--quiet", "quiet"} & taken)
-
-
-def add_quiet(group: click.Group) -> None:
-    """Give the group and every command registered so far a --quiet flag.
-
-    The flag is not passed to the command functions (expose_value=False); it only
-    silences csto_kg.core.progress, so commands that show progress need no change.
-    """
-    if _takes_quiet(group):
-        group.params.append(_quiet_option(_quiet_group))
-    stack = list(group.commands.values())
-    while stack:
-        command = stack.pop()
-        if _takes_quiet(command):
-            command.params.append(_quiet_option(_quiet_command))
-        if isinstance(command, click.Group):
-            stack.extend(command.commands.values())
 
 
 @click.group()
@@ -119,11 +71,3 @@ def docs(out_dir: str, data_root: str | None, build_dir: str | None) -> None:
     """
     for path in write_docs(out_dir, data_root=data_root, build_dir=build_dir):
         click.echo(f"wrote {path}", err=True)
-
-
-def register(group: click.Group) -> None:
-    """Add this module's commands to the csto-kg group."""
-    for command in (chart, docs):
-        group.add_command(command)
-    # Last: every command registered by now (csto_kg.cli registers this module last).
-    add_quiet(group)

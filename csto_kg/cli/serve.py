@@ -1,4 +1,4 @@
-"""Commands of the csto-kg command line: serve and push (registered by csto_kg.cli)."""
+"""Commands of the csto-kg command line: serve and push."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import click
 
 from csto_kg.cli.options import handle_errors, layout_options
 from csto_kg.linking.push import push as run_push
-from csto_kg.serve import Settings
-from csto_kg.serve import serve as run_serve
 from csto_kg.serve import settings as defaults
+from csto_kg.serve.run import serve as run_serve
+from csto_kg.serve.settings import Settings
 
 _SIZE = re.compile(r"(\d+)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
 
@@ -175,9 +175,3 @@ def push(
         f"pushed {result.triples} {what} triples ({result.bytes} bytes) to graph <{result.graph}> at {result.url} (HTTP {result.status})",
         err=True,
     )
-
-
-def register(group: click.Group) -> None:
-    """Add this module's commands to the csto-kg group."""
-    for command in (serve, push):
-        group.add_command(command)

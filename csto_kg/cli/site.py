@@ -21,9 +21,3 @@ def site(out_dir: str, data_root: str | None, build_dir: str | None) -> None:
     """
     count = write(out_dir, data_root=data_root, build_dir=build_dir)
     click.echo(f"wrote {out_dir} ({count} pages)", err=True)
-
-
-def register(group: click.Group) -> None:
-    """Add this module's commands to the csto-kg group."""
-    for command in (site,):
-        group.add_command(command)

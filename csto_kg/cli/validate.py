@@ -1,4 +1,4 @@
-"""The `csto-kg validate` command (registered by csto_kg.cli): SHACL shapes, violation
+"""The `csto-kg validate` command: SHACL shapes, violation
 queries and the OWL-RL consistency check, with a report a contributor can act on."""
 
 from __future__ import annotations
@@ -50,9 +50,3 @@ def validate(fmt: str | None, output: str, data_root: str | None, build_dir: str
         click.echo(report.summary(), err=True)
     if not report.conforms:
         sys.exit(1)
-
-
-def register(group: click.Group) -> None:
-    """Add this module's commands to the csto-kg group."""
-    for command in (validate,):
-        group.add_command(command)

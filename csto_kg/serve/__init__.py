@@ -39,52 +39,9 @@ endpoint's URL, not the private address.
 The copy is made when the server starts: a later `csto-kg build` does not change what
 is served until the server is restarted, and writes (with `writable`) go to the copy
 only and are gone when the server stops.
+
+The package imports none of its modules: the command line's SERVICE check reads
+`screen` and `settings` alone, without the server. From Python: `csto_kg.serve.run`
+(`start`, `serve`), `csto_kg.serve.settings` (`Settings`), `csto_kg.serve.engine`
+(`find_oxigraph`), `csto_kg.serve.pages` (`use_html_pages`).
 """
-
-from csto_kg.serve.engine import find_oxigraph, free_port
-from csto_kg.serve.negotiation import negotiate
-from csto_kg.serve.pages import HtmlPages, render_html, use_html_pages
-from csto_kg.serve.run import Running, serve, start
-from csto_kg.serve.screen import check_outbound, outbound
-from csto_kg.serve.settings import (
-    DEFAULT_MAX_BODY,
-    DEFAULT_MAX_CONCURRENT,
-    DEFAULT_MAX_FRONT_MEMORY,
-    DEFAULT_MAX_MEMORY,
-    DEFAULT_MAX_RESULTS,
-    DEFAULT_MAX_WAITING,
-    DEFAULT_PORT,
-    DEFAULT_READ_TIMEOUT,
-    DEFAULT_TIMEOUT,
-    HttpError,
-    Settings,
-    allowed_origins,
-    allowed_services,
-)
-
-__all__ = [
-    "DEFAULT_MAX_BODY",
-    "DEFAULT_MAX_CONCURRENT",
-    "DEFAULT_MAX_FRONT_MEMORY",
-    "DEFAULT_MAX_MEMORY",
-    "DEFAULT_MAX_RESULTS",
-    "DEFAULT_MAX_WAITING",
-    "DEFAULT_PORT",
-    "DEFAULT_READ_TIMEOUT",
-    "DEFAULT_TIMEOUT",
-    "HtmlPages",
-    "HttpError",
-    "Running",
-    "Settings",
-    "allowed_origins",
-    "allowed_services",
-    "check_outbound",
-    "find_oxigraph",
-    "free_port",
-    "negotiate",
-    "outbound",
-    "render_html",
-    "serve",
-    "start",
-    "use_html_pages",
-]

@@ -34,27 +34,25 @@ _PN = _PN_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _VARNAME = _PN_U + "0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _ECHAR = r"""\\[tbnrf"'\\]"""
-_TOKEN_PATTERN = (
-    "|".join(
-        (
-            r"(?P<ws>[ \t\r\n]+)",
-            r"(?P<comment>\#[^\r\n]*)",
-            rf"(?P<string>'''(?:(?:''|')?(?:[^'\\]|{_ECHAR}))*+'''"
-            rf"|\"\"\"(?:(?:\"\"|\")?(?:[^\"\\]|{_ECHAR}))*+\"\"\""
-            rf"|'(?:[^'\\\r\n]|{_ECHAR})*+'"
-            rf"|\"(?:[^\"\\\r\n]|{_ECHAR})*+\")",
-            r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)",
-            rf"(?P<var>[?$][{_PN_U}0-9][{_VARNAME}]*+)",
-            rf"(?P<bnode>_:[{_PN_U}0-9](?:\.*+[{_PN}])*+)",
-            r"(?P<lang>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)",
-            # The Oxigraph parser ends a local name at its second run of dots (`ex:a.b.c` is
-            # `ex:a.b` and `.c`): so does this, as the rest is then read as code.
-            rf"(?P<name>(?:[{_PN_U}0-9](?:\.*+[{_PN}])*+)?:(?:(?:[{_PN_U}0-9:]|{_PLX})(?:[{_PN}:]|{_PLX})*+"
-            rf"(?:\.++(?:[{_PN}:]|{_PLX})++)?)?"
-            rf"|[{_PN_U}0-9](?:\.*+[{_PN}])*+)",
-            rf"(?P<other>[^ \t\r\n#'\"<?$_@:{_PN_U}0-9]+|.)",
-        )
-    ),
+_TOKEN_PATTERN = "|".join(
+    (
+        r"(?P<ws>[ \t\r\n]+)",
+        r"(?P<comment>\#[^\r\n]*)",
+        rf"(?P<string>'''(?:(?:''|')?(?:[^'\\]|{_ECHAR}))*+'''"
+        rf"|\"\"\"(?:(?:\"\"|\")?(?:[^\"\\]|{_ECHAR}))*+\"\"\""
+        rf"|'(?:[^'\\\r\n]|{_ECHAR})*+'"
+        rf"|\"(?:[^\"\\\r\n]|{_ECHAR})*+\")",
+        r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)",
+        rf"(?P<var>[?$][{_PN_U}0-9][{_VARNAME}]*+)",
+        rf"(?P<bnode>_:[{_PN_U}0-9](?:\.*+[{_PN}])*+)",
+        r"(?P<lang>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)",
+        # The Oxigraph parser ends a local name at its second run of dots (`ex:a.b.c` is
+        # `ex:a.b` and `.c`): so does this, as the rest is then read as code.
+        rf"(?P<name>(?:[{_PN_U}0-9](?:\.*+[{_PN}])*+)?:(?:(?:[{_PN_U}0-9:]|{_PLX})(?:[{_PN}:]|{_PLX})*+"
+        rf"(?:\.++(?:[{_PN}:]|{_PLX})++)?)?"
+        rf"|[{_PN_U}0-9](?:\.*+[{_PN}])*+)",
+        rf"(?P<other>[^ \t\r\n#'\"<?$_@:{_PN_U}0-9]+|.)",
+    )
 )
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
