@@ -42,14 +42,7 @@ HEAVY = {"rdflib", "owlrl", "pyshacl", "matplotlib", "pandas", "SPARQLWrapper", 
 # csto_kg/building/ensure.py imports it where it is needed.
 # The server's ASGI modules import starlette and uvicorn at their top: serve/run.py loads
 # them when it serves, so every other command runs without the `serve` extra.
-# ctypes costs 2 ms at the start of every command (python -X importtime) and serves only the
-# server's child process between fork and exec.
-LAZY = {
-    ("building/ensure.py", "csto_kg.building"),
-    ("serve/run.py", "csto_kg.serve.app"),
-    ("serve/run.py", "csto_kg.serve.server"),
-    ("serve/engine.py", "ctypes"),
-}
+LAZY = {("building/ensure.py", "csto_kg.building"), ("serve/run.py", "csto_kg.serve.app"), ("serve/run.py", "csto_kg.serve.server")}
 
 
 def _imports(tree: ast.Module) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:

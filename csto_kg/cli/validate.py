@@ -1,5 +1,5 @@
-"""The `csto-kg validate` command: SHACL shapes, violation
-queries and the OWL-RL consistency check, with a report a contributor can act on."""
+"""The `csto-kg validate` command: SHACL shapes, violation queries and the OWL-RL
+consistency check, with a report a contributor can act on."""
 
 from __future__ import annotations
 
