@@ -261,7 +261,7 @@ _VALUES = (
 
 
 def target_sparql(data: bytes) -> str:
-    from csto_kg.cli.graph import service_screen
+    from csto_kg.cli.query import service_screen
     from csto_kg.core.errors import CstoKgError
     from csto_kg.core.paths import Layout
     from csto_kg.querying import catalogue, sparql

@@ -1,4 +1,4 @@
-"""When a build is current: made from exactly the sources as they are (csto_kg/building/store.py)."""
+"""When a build is current: made from exactly the sources as they are (csto_kg/building/fresh.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import scratch_copy
 
-from csto_kg.building import load, store
+from csto_kg.building import fresh, load
 from csto_kg.building.pipeline import build
-from csto_kg.building.store import is_fresh
 from csto_kg.core.built import MANIFEST, current_store_path
 from csto_kg.core.errors import CstoKgError
 from csto_kg.core.paths import Layout
@@ -57,37 +56,37 @@ def data(tmp_path: Path) -> Path:
 def test_an_edited_source_makes_the_build_stale(data: Path, tmp_path: Path):
     _settle(data)
     layout = _build(data, tmp_path / "build")
-    assert is_fresh(layout)
+    assert fresh.is_fresh(layout)
     with (data / SOURCE).open("a", encoding="utf-8") as stream:
         stream.write("\n# an added comment\n")
-    assert not is_fresh(layout)
+    assert not fresh.is_fresh(layout)
 
 
 def test_a_touched_source_with_the_same_content_keeps_the_build_current(data: Path, tmp_path: Path):
     _settle(data)
     layout = _build(data, tmp_path / "build")
     os.utime(data / SOURCE)  # now: another time, the same bytes
-    assert is_fresh(layout)
+    assert fresh.is_fresh(layout)
 
 
 def test_settled_sources_are_not_read_again_recent_ones_are(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A source of the size and times it had is not hashed again (as git does); one changed
     just before the build could change again within the same clock tick, so it is."""
     hashed: list[Path] = []
-    digest = store._digest
-    monkeypatch.setattr(store, "_digest", lambda path: hashed.append(path) or digest(path))
+    digest = fresh._digest
+    monkeypatch.setattr(fresh, "_digest", lambda path: hashed.append(path) or digest(path))
     _settle(data)
     settled = _build(data, tmp_path / "settled")
     assert _manifest(settled)["stats"][str(SOURCE)] is not None
     hashed.clear()
-    assert is_fresh(settled) and hashed == []
+    assert fresh.is_fresh(settled) and hashed == []
     os.utime(data / SOURCE)  # another time, the same bytes: hashed once, still current
-    assert is_fresh(settled) and hashed == [data / SOURCE]
+    assert fresh.is_fresh(settled) and hashed == [data / SOURCE]
 
     recent = _build(data, tmp_path / "recent")  # SOURCE changed just now
     assert _manifest(recent)["stats"][str(SOURCE)] is None
     hashed.clear()
-    assert is_fresh(recent) and hashed == [data / SOURCE]
+    assert fresh.is_fresh(recent) and hashed == [data / SOURCE]
 
 
 def test_a_same_size_edit_that_keeps_the_modification_time_shows(data: Path, tmp_path: Path):
@@ -95,7 +94,7 @@ def test_a_same_size_edit_that_keeps_the_modification_time_shows(data: Path, tmp
     _settle(data)
     layout = _build(data, tmp_path / "build")
     _same_size_edit(data / SOURCE)
-    assert not is_fresh(layout)
+    assert not fresh.is_fresh(layout)
 
 
 def test_an_added_or_removed_source_makes_the_build_stale(data: Path, tmp_path: Path):
@@ -103,13 +102,13 @@ def test_an_added_or_removed_source_makes_the_build_stale(data: Path, tmp_path: 
     layout = _build(data, tmp_path / "build")
     extra = data / "graph" / "article" / "extra.ttl"
     extra.write_text("", encoding="utf-8")
-    assert not is_fresh(layout)
+    assert not fresh.is_fresh(layout)
     extra.unlink()
-    assert is_fresh(layout)
+    assert fresh.is_fresh(layout)
     moved = (data / SOURCE).rename(tmp_path / "away.ttl")
-    assert not is_fresh(layout)
+    assert not fresh.is_fresh(layout)
     moved.rename(data / SOURCE)
-    assert is_fresh(layout)
+    assert fresh.is_fresh(layout)
 
 
 def test_an_older_or_damaged_manifest(data: Path, tmp_path: Path):
@@ -119,10 +118,10 @@ def test_an_older_or_damaged_manifest(data: Path, tmp_path: Path):
     manifest = _manifest(layout)
     del manifest["stats"]  # as builds before the sizes and times were kept wrote it
     path.write_text(json.dumps(manifest), encoding="utf-8")
-    assert is_fresh(layout)
+    assert fresh.is_fresh(layout)
     for damaged in ({**manifest, "stats": ["x"]}, {**manifest, "sources": "x"}, ["not", "an", "object"]):
         path.write_text(json.dumps(damaged), encoding="utf-8")
-        assert not is_fresh(layout)  # built again, not a traceback
+        assert not fresh.is_fresh(layout)  # built again, not a traceback
 
 
 def test_an_input_that_cannot_be_read_is_a_one_line_error(data: Path, tmp_path: Path):
@@ -143,5 +142,5 @@ def test_a_source_changed_while_the_build_reads_leaves_it_stale(data: Path, tmp_
     monkeypatch.setattr(load, "load", edit_then_read)
     layout = _build(data, tmp_path / "build")
     monkeypatch.undo()
-    assert not is_fresh(layout)
-    assert is_fresh(_build(data, tmp_path / "build"))
+    assert not fresh.is_fresh(layout)
+    assert fresh.is_fresh(_build(data, tmp_path / "build"))

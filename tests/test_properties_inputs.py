@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from csto_kg.building import load
-from csto_kg.cli import graph as cli
 from csto_kg.cli import options
+from csto_kg.cli import query as cli
 from csto_kg.core.errors import CstoKgError, QueryError, UsageError
 from csto_kg.core.namespaces import GRAPH_ARTICLE
 from csto_kg.core.output import open_output

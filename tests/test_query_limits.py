@@ -176,7 +176,7 @@ def test_the_federated_query_runs_only_on_the_endpoint_it_is_given(where):
 
 
 def test_the_screen_is_the_servers_scanner():
-    from csto_kg.cli.graph import service_screen
+    from csto_kg.cli.query import service_screen
 
     screen = service_screen(("http://127.0.0.1:1/a",), {})
     screen("SELECT * WHERE { SERVICE <http://127.0.0.1:1/a> { ?s ?p ?o } }")

@@ -289,7 +289,7 @@ def test_a_source_that_is_a_device_is_refused_not_read(tmp_path):
 
 
 def test_freshness_covers_every_file_of_the_package_and_the_queries(layout):
-    from csto_kg.building.store import _inputs
+    from csto_kg.building.fresh import _inputs
 
     keys = set(_inputs(layout))
     package = ROOT / "csto_kg"

@@ -339,7 +339,7 @@ def test_the_query_path_imports_no_validation_code(tmp_path):
     code = (
         "import sys\n"
         "from csto_kg.core.paths import Layout\n"
-        "from csto_kg.building.store import is_fresh\n"
+        "from csto_kg.building.fresh import is_fresh\n"
         f"if not is_fresh(Layout.resolve({str(ROOT)!r}, {str(build)!r})):\n"
         "    sys.exit(3)  # a source or pipeline module changed since the build: the query would rebuild\n"
         "from csto_kg.cli import main\n"

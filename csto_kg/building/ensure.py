@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from csto_kg.building.store import is_fresh
+from csto_kg.building.fresh import is_fresh
 from csto_kg.core.paths import Layout
 
 if TYPE_CHECKING:  # pragma: no cover

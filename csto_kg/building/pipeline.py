@@ -14,7 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from csto_kg.building import eventtypes, load, reason, store, timebounds, void
+from csto_kg.building import eventtypes, fresh, load, reason, store, timebounds, void
 from csto_kg.core.errors import ConsistencyError, LoadError
 from csto_kg.core.namespaces import GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY
 from csto_kg.core.paths import Layout, prune_older_builds
@@ -56,7 +56,7 @@ def build(
 def _build(layout: Layout, progress: Progress, validate: bool = True) -> BuildResult:
     if layout.build_dir.is_dir():  # a folder the build would refuse is refused before the work, not after
         store.check_build_dir(layout.build_dir)
-    inputs = store.fingerprint(layout)  # before reading: a source changed meanwhile makes the build stale
+    inputs = fresh.fingerprint(layout)  # before reading: a source changed meanwhile makes the build stale
     progress.stage("load")
     asserted = load.load(layout)
     to_reason = reasoned_over(asserted)

@@ -20,7 +20,7 @@ from csto_kg.core.progress import set_reporter
 # members` no longer loads linking, charts, the site or the server (13 ms of 0.21 s).
 COMMANDS = {
     "build": "graph",
-    "query": "graph",
+    "query": "query",
     "queries": "graph",
     "check": "graph",
     "export": "graph",

@@ -10,7 +10,7 @@ writes them (csto_kg/building/store.py, write_answers); this module finds them.
 
 An answer is found by a hash of all that decides it besides the store: the query text with
 its parameters written in, the graph it runs over, the prefixes and the Oxigraph version
-(the code that runs it is part of the build's fingerprint, csto_kg/building/store.py). An edited
+(the code that runs it is part of the build's fingerprint, csto_kg/building/fresh.py). An edited
 query file, another parameter or another engine finds none, and the query runs. Not kept:
 queries that call a remote SERVICE or read the clock or chance, and queries whose default
 is the current day (an answer that would serve only one day).
