@@ -40,9 +40,7 @@ SHOTS = {
 
 def _serve() -> tuple[subprocess.Popen, str]:
     """`csto-kg serve` on a free port; its process and its address."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "csto_kg", "-q", "serve", "--port", "0", "--data", str(ROOT)], stdout=subprocess.PIPE
-    )
+    process = subprocess.Popen([sys.executable, "-m", "csto_kg", "-q", "serve", "--port", "0", "--data", str(ROOT)], stdout=subprocess.PIPE)
     line = process.stdout.readline().decode().strip() if process.stdout else ""  # the endpoint, printed once it answers
     if not line.startswith("http://127.0.0.1:"):
         process.kill()

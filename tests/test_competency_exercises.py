@@ -70,9 +70,7 @@ def test_when_did_the_last_csto_troops_leave_kazakhstan(named):
 def test_who_asked_for_the_kazakhstan_deployment_and_when(ask):
     """Which state appealed to the CSTO for troops in January 2022, and on what day?"""
     # CentralAsia.news: Tokayev told the counter-terrorism task force on 5 January of his appeal.
-    rows = ask(
-        'SELECT ?a WHERE { ?e a csto:Appeal ; csto:actor ?a ; csto:date "2022-01-05"^^xsd:date ; csto:concerns kg:csto }'
-    )
+    rows = ask('SELECT ?a WHERE { ?e a csto:Appeal ; csto:actor ?a ; csto:date "2022-01-05"^^xsd:date ; csto:concerns kg:csto }')
     assert [_local(r["a"]) for r in rows] == ["kazakhstan"]
 
 

@@ -79,6 +79,7 @@ def test_unchanged_articles(named):
 
 def test_article_3_council_composition(named):
     """Who sat in the Collective Security Council under Article 3 before and after the 2010 amendment?"""
+
     # odkb.gov.ru/b/azbengl.htm: heads of state and the CIS commander-in-chief; zakonpravo.kz:
     # the 2010 protocol deletes the commander-in-chief.
     def summary(date: str) -> str:

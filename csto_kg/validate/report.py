@@ -30,7 +30,6 @@ _REPORT_PREFIXES = {"sh": SH, "cshape": SHAPES, "check": CHECK, **PREFIXES}
 FIX_SYNTAX = "Correct the Turtle at the line and column given (a missing '.', ';' or '>' is the usual cause)."
 
 
-
 class ValidationError(CstoKgError):
     """The graph does not validate; the message is a one-line summary (exit 1)."""
 

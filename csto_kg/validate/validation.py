@@ -219,5 +219,3 @@ def require_valid(layout: Layout, asserted: list[ox.Quad], inferred: Iterable[An
     if not report.conforms:
         raise ValidationError(report)
     return report
-
-
