@@ -7,6 +7,7 @@ that writes a store (csto_kg/building/store.py), which a query never needs to lo
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from pathlib import Path
 
@@ -27,13 +28,21 @@ def _inputs(layout: Layout) -> dict[str, Path]:
         found.update({str(path.relative_to(layout.data_root)): path for path in sorted(folder.rglob(pattern))})
     # Optional enrichment kept in the build folder (csto-kg enrich) is a source too.
     found.update({f"enrich/{path.name}": path for path in sorted((layout.build_dir / "enrich").glob("*.nq"))})
-    package = Path(__file__).resolve().parents[1]  # csto_kg/, above build/
-    found.update({f"csto_kg/{path.relative_to(package)}": path for path in sorted(package.rglob("*")) if _package_file(path)})
+    found.update(_package_files(Path(__file__).resolve().parents[1]))  # csto_kg/, above building/
     return found
 
 
-def _package_file(path: Path) -> bool:
-    return path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo")
+def _package_files(package: Path) -> dict[str, Path]:
+    """Every file of the package but compiled bytecode. os.walk, not Path.rglob: it leaves
+    out the __pycache__ folders without listing them, 4 ms of every command's start."""
+    found = {}
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        for name in files:
+            if not name.endswith((".pyc", ".pyo")):
+                path = Path(folder, name)
+                found[f"csto_kg/{path.relative_to(package)}"] = path
+    return found
 
 
 def _digest(path: Path) -> str:

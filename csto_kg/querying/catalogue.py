@@ -25,6 +25,7 @@ from pathlib import Path
 
 from csto_kg.core.errors import UsageError
 
+_NAME = re.compile(r"[A-Za-z0-9][\w.-]*")  # a file name in the folder, never a path
 _PARAM = re.compile(r"^(?P<name>[A-Za-z][\w-]*)\s*\((?P<spec>[^)]*)\)\s*:?\s*(?P<doc>.*)$")
 PARAM_TYPES = ("date", "string", "entity", "integer", "enum", "iri")
 
@@ -118,6 +119,19 @@ def catalogue(queries_dir: Path) -> dict[str, NamedQuery]:
     for path in sorted(queries_dir.glob("*.rq")):
         found[path.stem] = parse_header(_read(path), path.stem, path)
     return found
+
+
+def named(queries_dir: Path, name: str) -> NamedQuery | None:
+    """The named query `name` of `queries_dir`, or None: its one file read, not the
+    whole catalogue (a command runs one query; reading them all cost every start 1.5 ms)."""
+    if not _NAME.fullmatch(name):
+        return None
+    path = queries_dir / f"{name}.rq"
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system is no query's
+        return None
+    return parse_header(_read(path), name, path) if found else None
 
 
 def _read(path: Path) -> str:

@@ -35,9 +35,10 @@ _SPARQL_START = ("select", "ask", "construct", "describe", "prefix", "base", "#"
 
 def resolve(target: str, layout: Layout) -> catalogue.NamedQuery:
     """A named query, a .rq file, or SPARQL text, in that order."""
+    named = catalogue.named(layout.queries_dir, target)
+    if named is not None:
+        return named
     known = catalogue.catalogue(layout.queries_dir)
-    if target in known:
-        return known[target]
     path = Path(target)
     if target.endswith(".rq") or (path.suffix and _is_file(path)):
         if not _is_file(path):
