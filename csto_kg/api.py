@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from csto_kg.building.ensure import build, ensure_built
+from csto_kg.building.ensure import build, ready_query
 from csto_kg.core.paths import Layout
 from csto_kg.exporting.serialize import export
-from csto_kg.querying.querytext import check_nesting
-from csto_kg.querying.sparql import QueryResult, resolve, run_built
+from csto_kg.querying.sparql import QueryResult, run_built
 
 __all__ = ["build", "export", "query"]
 
@@ -39,7 +38,5 @@ def query(
     parameters bound, and may raise to refuse it (the command line's SERVICE allow-list).
     """
     layout = Layout.resolve(data_root, build_dir)
-    named = resolve(target, layout)
-    check_nesting(named.text)  # before building: a query that cannot run costs no build
-    ensure_built(layout)
+    named = ready_query(target, layout)
     return run_built(named, layout, given, asserted=asserted, screen=screen, **kwargs)

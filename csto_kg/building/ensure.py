@@ -3,8 +3,7 @@ it is older than its sources.
 
 The build itself (csto_kg.building.pipeline, with the reasoner and the validation) is
 imported only when a build runs: a query over a current build loads none of it, and
-starts that much sooner. These are the package's only imports of its own code inside
-functions (tests/test_lint.py knows them).
+starts that much sooner. tests/test_lint.py knows these imports inside functions.
 """
 
 from __future__ import annotations
@@ -14,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from csto_kg.building.fresh import is_fresh
 from csto_kg.core.paths import Layout
+from csto_kg.querying.catalogue import NamedQuery
+from csto_kg.querying.querytext import check_nesting
+from csto_kg.querying.sparql import resolve
 
 if TYPE_CHECKING:  # pragma: no cover
     from csto_kg.building.pipeline import BuildResult
@@ -34,6 +36,16 @@ def ensure_built(layout: Layout) -> bool:
         return False
     build(layout.data_root, layout.build_dir)
     return True
+
+
+def ready_query(target: str, layout: Layout) -> NamedQuery:
+    """The query `target` names (a named query, a .rq file or SPARQL text), checked, with
+    the build made current: what csto_kg.query() and the query command do before running
+    it. The check comes first, so that a query that cannot run costs no build."""
+    named = resolve(target, layout)
+    check_nesting(named.text)
+    ensure_built(layout)
+    return named
 
 
 def validate_sources(data_root: Path | str | None = None, build_dir: Path | str | None = None) -> Report:

@@ -12,14 +12,13 @@ from typing import Any
 
 import click
 
-from csto_kg.building.ensure import ensure_built
+from csto_kg.building.ensure import ready_query
 from csto_kg.cli.options import handle_errors, layout_options, read_stdin, stop, text_argument
 from csto_kg.core import formats
 from csto_kg.core.errors import UsageError, one_line
 from csto_kg.core.output import open_output
 from csto_kg.core.paths import Layout
-from csto_kg.querying.querytext import check_nesting
-from csto_kg.querying.sparql import QUERY_TIMEOUT, resolve, run_built
+from csto_kg.querying.sparql import QUERY_TIMEOUT, run_built
 from csto_kg.querying.watchdog import guard
 from csto_kg.serve.screen import outbound
 from csto_kg.serve.settings import ANY, allowed_services
@@ -98,9 +97,7 @@ def query(
     _check_format(fmt)
     # As csto_kg.query() does it, with the build outside the time limit: a build is not the query.
     layout = Layout.resolve(data_root, build_dir)
-    named = resolve(text, layout)
-    check_nesting(named.text)  # before building: a query that cannot run costs no build
-    ensure_built(layout)
+    named = ready_query(text, layout)
     limit = QUERY_TIMEOUT if timeout is None else timeout
     with guard(limit or None, stop):
         result = run_built(named, layout, given, asserted=asserted, screen=screen)
