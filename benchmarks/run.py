@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                         # all sizes: 10^4, 10^5, 10^6 triples
     python benchmarks/run.py --sizes 10000 --runs 3  # a quick run
+    python benchmarks/run.py --sizes --baseline REV  # cold query and build against a revision
 
 It measures, each in fresh subprocesses so that start-up and peak memory are real:
 
@@ -15,6 +16,11 @@ It measures, each in fresh subprocesses so that start-up and peak memory are rea
    run on the store and, where the build kept one, read from the kept answer; and once
    made into Python rows), and Turtle and JSON-LD export (joined from the build's dumps as
    `csto-kg export` does, and once read back from the store).
+
+With --baseline, a git revision's tree (unpacked by git archive, run on its own data and
+the same installed dependencies) is built and timed in turn with this one: its cold
+query and its build, one run of each after the other, so that the machine's load falls on
+both alike.
 
 Reasoning alone, against owlrl and reasonable, is benchmarks/reasoning.py. The table goes
 to standard output (median, min, max seconds; peak MB), the figures to --json.
@@ -32,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,11 +134,11 @@ print(json.dumps(out))
 """
 
 
-def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
+def timed(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float, str]:
     """Wall seconds, peak MB of the child (its own ru_maxrss, by wait4), and its output."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
         _pid, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -146,41 +153,98 @@ def stats(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
 
 
-def scratch_data(dest: Path, extra: Path | None) -> Path:
+def scratch_data(dest: Path, extra: Path | None, root: Path = ROOT) -> Path:
     for name in ("ontology", "graph", "queries", "shapes"):
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, dest / name)
+        if (root / name).is_dir():
+            shutil.copytree(root / name, dest / name)
     if extra is not None:
         (dest / "graph" / "generated").mkdir()
         shutil.copy(extra, dest / "graph" / "generated" / "data.ttl")  # N-Triples is Turtle
     return dest
 
 
-def cli_query(args: argparse.Namespace, work: Path) -> dict:
-    data = scratch_data(work / "cli-data", None)
-    build_dir = work / "cli-build"
+def checkout(revision: str, dest: Path) -> tuple[Path, str]:
+    """A git revision's tree unpacked in dest (git archive), and its full commit name."""
+    git = ["git", "-C", str(ROOT)]
+    named = subprocess.run([*git, "rev-parse", "--verify", revision + "^{commit}"], capture_output=True, text=True, check=False)
+    if named.returncode != 0:
+        raise SystemExit(f"benchmark: {revision!r} is not a commit of this repository")
+    archive = subprocess.run([*git, "archive", "--format=tar", named.stdout.strip()], capture_output=True, check=True)
+    dest.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest, named.stdout.strip()
+
+
+@dataclass
+class Tree:
+    """A source tree to time: started from its own folder, as `python -m` puts the working
+    folder first on the path (ahead of PYTHONPATH and of any installed copy)."""
+
+    root: Path
+    env: dict[str, str]
+
+    def run(self, *args: str) -> tuple[float, float, str]:
+        return timed([PYTHON, "-m", "csto_kg", *args], self.env, self.root)
+
+
+def prepared(root: Path, work: Path) -> Tree:
+    """The tree that runs root's package on a copy of root's data, built once."""
+    data = scratch_data(work / "data", None, root)
     # With the bytecode cache an installed package has: compiled once, and not turned off
     # by PYTHONDONTWRITEBYTECODE, which would make every start compile every module again.
-    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "csto_kg")], check=True)
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(root / "csto_kg")], check=True)
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    env = {**os.environ, "CSTO_KG_DATA": str(data), "CSTO_KG_BUILD": str(build_dir), "CSTO_KG_QUIET": "1"}
-    timed([PYTHON, "-m", "csto_kg", "build"], env)
-    ours = [timed([PYTHON, "-m", "csto_kg", "query", "members"], env)[0] for _ in range(args.cli_runs)]
-    bare = [timed([PYTHON, "-c", "pass"])[0] for _ in range(args.cli_runs)]
-    naive = [timed([PYTHON, "-c", NAIVE, str(data)])[0] for _ in range(args.naive_runs)]
-    builds, peaks = [], []
+    env = {**os.environ, "CSTO_KG_DATA": str(data), "CSTO_KG_BUILD": str(work / "build"), "CSTO_KG_QUIET": "1"}
+    tree = Tree(root, env)
+    tree.run("build")
+    return tree
+
+
+def cold_figures(trees: dict[str, Tree], args: argparse.Namespace) -> dict[str, dict]:
+    """Cold queries and whole builds of each tree, taken in turn so that load hits all alike."""
+    queries: dict[str, list[float]] = {name: [] for name in trees}
+    builds: dict[str, list[float]] = {name: [] for name in trees}
+    peaks: dict[str, list[float]] = {name: [] for name in trees}
+    for _ in range(args.cli_runs):
+        for name, tree in trees.items():
+            queries[name].append(tree.run("query", "members")[0])
     for _ in range(args.runs):
-        shutil.rmtree(build_dir, ignore_errors=True)
-        seconds, peak, _ = timed([PYTHON, "-m", "csto_kg", "build"], env)
-        builds.append(seconds)
-        peaks.append(peak)
+        for name, tree in trees.items():
+            shutil.rmtree(tree.env["CSTO_KG_BUILD"], ignore_errors=True)
+            seconds, peak, _ = tree.run("build")
+            builds[name].append(seconds)
+            peaks[name].append(peak)
     return {
-        "csto-kg query members (cold process)": stats(ours),
+        name: {
+            "csto-kg query members (cold process)": stats(queries[name]),
+            "csto-kg build (project graph, cold process)": {**stats(builds[name]), "peak_mb": max(peaks[name])},
+        }
+        for name in trees
+    }
+
+
+def cli_query(args: argparse.Namespace, work: Path) -> tuple[dict, dict | None]:
+    """The project's figures and, with --baseline, the same cold figures of that revision."""
+    (work / "current").mkdir()
+    trees = {"current": prepared(ROOT, work / "current")}
+    commit = None
+    if args.baseline:
+        tree, commit = checkout(args.baseline, work / "baseline" / "tree")
+        trees["baseline"] = prepared(tree, work / "baseline")
+    cold = cold_figures(trees, args)
+    data = trees["current"].env["CSTO_KG_DATA"]
+    bare = [timed([PYTHON, "-c", "pass"])[0] for _ in range(args.cli_runs)]
+    naive = [timed([PYTHON, "-c", NAIVE, data])[0] for _ in range(args.naive_runs)]
+    ours = cold["current"]["csto-kg query members (cold process)"]
+    project = {
+        "csto-kg query members (cold process)": ours,
         "python -c pass": stats(bare),
         "naive: rdflib parse + owlrl + rdflib SPARQL": stats(naive),
-        "speed-up over the naive path": statistics.median(naive) / statistics.median(ours),
-        "csto-kg build (project graph, cold process)": {**stats(builds), "peak_mb": max(peaks)},
+        "speed-up over the naive path": statistics.median(naive) / ours["median"],
+        "csto-kg build (project graph, cold process)": cold["current"]["csto-kg build (project graph, cold process)"],
     }
+    baseline = None if commit is None else {"revision": args.baseline, "commit": commit, **cold["baseline"]}
+    return project, baseline
 
 
 def scale(args: argparse.Namespace, work: Path, size: int) -> dict:
@@ -199,19 +263,31 @@ def scale(args: argparse.Namespace, work: Path, size: int) -> dict:
     return json.loads(proc.stdout)
 
 
+def print_baseline(report: dict) -> None:
+    baseline = report["baseline"]
+    print(f"\nSide by side with {baseline['revision']} ({baseline['commit'][:12]}), run in turn")
+    print(f"{'measure':48} {'baseline s':>10} {'this tree s':>11} {'ratio':>6}")
+    for name in ("csto-kg query members (cold process)", "csto-kg build (project graph, cold process)"):
+        before, after = baseline[name]["median"], report["project"][name]["median"]
+        print(f"{name:48} {before:10.3f} {after:11.3f} {after / before:6.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=3, help="repetitions of builds (queries run 3x this)")
     parser.add_argument("--cli-runs", type=int, default=15, help="cold command-line queries")
     parser.add_argument("--naive-runs", type=int, default=3, help="runs of the naive path")
+    parser.add_argument("--baseline", metavar="REV", help="a git revision whose cold query and build run in turn with this tree's")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
     args = parser.parse_args(argv)
 
     report: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        report["project"] = cli_query(args, work)
+        report["project"], baseline = cli_query(args, work)
+        if baseline is not None:
+            report["baseline"] = baseline
         report["scale"] = {str(size): scale(args, work, size) for size in args.sizes}
 
     print("Project graph")
@@ -222,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:48} {value['median']:9.3f} {value['min']:8.3f} {value['max']:8.3f} {peak}")
         else:
             print(f"{name:48} {value:9.0f}x")
+    if "baseline" in report:
+        print_baseline(report)
     for size, result in report["scale"].items():
         print(f"\nGenerated graph of {int(size):,} triples ({result['triples']:,} in the built store, peak {result['peak_mb']:.0f} MB)")
         print(f"{'measure':48} {'median s':>9} {'min s':>8} {'max s':>8} {'rows':>8} {'as rows s':>9}")

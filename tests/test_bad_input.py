@@ -38,6 +38,12 @@ def test_unknown_query_name_lists_the_known_ones(where):
     assert_one_line_error(cli("query", "memebrs", *where), 2, "unknown query 'memebrs'", "members")
 
 
+def test_a_long_unknown_name_is_cut_in_the_error(where):
+    result = cli("query", "x" * 5000, *where)
+    assert_one_line_error(result, 2, "unknown query 'xxxx", "... (5,000 characters)", "members")
+    assert "x" * 61 not in result.stderr
+
+
 def test_unknown_parameter(where):
     assert_one_line_error(cli("query", "members", "-p", "dat", "2000-01-01", *where), 2, "unknown parameter 'dat'", "date")
 

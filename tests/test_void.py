@@ -105,6 +105,24 @@ def test_endpoint_only_when_served(store, layout):
         void.description(store, "localhost:8000/sparql")
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "said"),
+    [
+        ("localhost:8000/sparql", "give an absolute http(s) URL"),
+        ("http://[::1/sparql", "give an absolute http(s) URL"),
+        ("http://host:port/sparql", "give an absolute http(s) URL"),
+        ("http://host/a b", "give an absolute http(s) URL"),
+        ("http://host/<sparql>", "an IRI holds none of"),
+        ("http://user:secret@host/{x}", "user:***@host"),
+    ],
+)
+def test_an_endpoint_an_iri_cannot_hold_is_refused_in_one_line(store, endpoint, said):
+    with pytest.raises(UsageError) as refused:
+        void.description(store, endpoint)
+    message = str(refused.value)
+    assert said in message and "\n" not in message and "secret" not in message
+
+
 def test_description_can_be_made_from_a_store_without_one(store):
     # A store built before the description existed: it is made from the store's quads.
     copy = ox.Store()

@@ -17,11 +17,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
 from csto_kg import __version__
+from csto_kg.core import urls
 from csto_kg.core.errors import UsageError
 from csto_kg.core.namespaces import (
     BASE,
@@ -197,11 +197,14 @@ def _typed(value: str, datatype: str) -> ox.Literal:
     return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
 
 
+_NOT_IN_IRI = '<>"{}|\\^`'  # RFC 3987 leaves these out of an IRI
+
+
 def check_endpoint(endpoint: str) -> str:
-    """The endpoint URL if it is an absolute http(s) URL; else UsageError."""
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in endpoint for c in ' <>"{}|\\^`'):
-        raise UsageError(f"invalid SPARQL endpoint {endpoint!r}: give an absolute http(s) URL")
+    """The endpoint URL if it is an absolute http(s) URL that an IRI can hold; else UsageError."""
+    urls.checked(endpoint, "an absolute http(s) URL")
+    if any(ch in _NOT_IN_IRI for ch in endpoint):
+        raise UsageError(f"invalid endpoint {urls.shown(endpoint)!r}: an IRI holds none of {_NOT_IN_IRI}")
     return endpoint
 
 

@@ -48,7 +48,14 @@ def resolve(target: str, layout: Layout) -> catalogue.NamedQuery:
         raise UsageError("updates (INSERT, DELETE, DROP, CLEAR, LOAD, ...) are refused: csto-kg query only reads the built graph")
     if target.lstrip().lower().startswith(_SPARQL_START) or "{" in target:
         return catalogue.from_text(target)
-    raise UsageError(f"unknown query {target!r}; named queries: {', '.join(known) or 'none'}")
+    raise UsageError(f"unknown query {_clipped(target)}; named queries: {', '.join(known) or 'none'}")
+
+
+def _clipped(text: str, limit: int = 60) -> str:
+    """The text quoted, cut where a longer one would hide the list of names after it."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
 def _is_file(path: Path) -> bool:
