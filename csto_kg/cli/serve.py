@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -33,71 +34,65 @@ class ByteSize(click.ParamType):
         return number
 
 
+def _size(number: int) -> str:
+    """A number of bytes as the options write it (1G, 1M, 512k), for the defaults the help shows."""
+    for shift, unit in ((30, "G"), (20, "M"), (10, "k")):
+        if number >= 1 << shift and number % (1 << shift) == 0:
+            return f"{number >> shift}{unit}"
+    return str(number)
+
+
+def _shown(name: str, default: Any, kind: click.ParamType, text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A serve option whose default the help shows: the limits and the port."""
+    return click.option(name, default=default, show_default=True, type=kind, help=text)
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 opens it to the network.")
-@click.option(
-    "--port",
-    default=defaults.DEFAULT_PORT,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="Port to listen on (0: any free port).",
-)
+@_shown("--port", defaults.DEFAULT_PORT, click.IntRange(0, 65535), "Port to listen on (0: any free port).")
 @click.option("--writable", is_flag=True, help="Accept SPARQL updates and Graph Store writes (to the served copy only).")
-@click.option(
-    "--timeout",
-    default=defaults.DEFAULT_TIMEOUT,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    help="Seconds a query may run.",
-)
-@click.option(
+@_shown("--timeout", defaults.DEFAULT_TIMEOUT, click.FloatRange(min=0, min_open=True), "Seconds a query may run.")
+@_shown(
     "--read-timeout",
-    default=defaults.DEFAULT_READ_TIMEOUT,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    help="Seconds a request (head and body) may take to arrive once it starts; past that the connection is closed.",
+    defaults.DEFAULT_READ_TIMEOUT,
+    click.FloatRange(min=0, min_open=True),
+    "Seconds a request (head and body) may take to arrive once it starts; past that the connection is closed.",
 )
-@click.option(
+@_shown(
     "--max-results",
-    default=defaults.DEFAULT_MAX_RESULTS,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Most rows (or triples) one answer may hold, Graph Store reads too; a larger one fails with HTTP 413.",
+    defaults.DEFAULT_MAX_RESULTS,
+    click.IntRange(min=1),
+    "Most rows (or triples) one answer may hold, Graph Store reads too; a larger one fails with HTTP 413.",
 )
-@click.option(
+@_shown(
     "--max-body",
-    default="1M",
-    show_default=True,
-    type=ByteSize(),
-    help="Largest request body (query, update, form or upload), e.g. 512k, 1M; a larger one gets HTTP 413.",
+    _size(defaults.DEFAULT_MAX_BODY),
+    ByteSize(),
+    "Largest request body (query, update, form or upload), e.g. 512k, 1M; a larger one gets HTTP 413.",
 )
-@click.option(
+@_shown(
     "--max-concurrent",
-    default=defaults.DEFAULT_MAX_CONCURRENT,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Requests worked on at once; others wait their turn (see --max-waiting).",
+    defaults.DEFAULT_MAX_CONCURRENT,
+    click.IntRange(min=1),
+    "Requests worked on at once; others wait their turn (see --max-waiting).",
 )
-@click.option(
+@_shown(
     "--max-waiting",
-    default=defaults.DEFAULT_MAX_WAITING,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Requests that may wait for a turn (within --timeout); past that, HTTP 503 with Retry-After.",
+    defaults.DEFAULT_MAX_WAITING,
+    click.IntRange(min=0),
+    "Requests that may wait for a turn (within --timeout); past that, HTTP 503 with Retry-After.",
 )
-@click.option(
+@_shown(
     "--max-memory",
-    default="1G",
-    show_default=True,
-    type=ByteSize(),
-    help="Memory the Oxigraph server may hold (Linux); past it, it is replaced by a new one.",
+    _size(defaults.DEFAULT_MAX_MEMORY),
+    ByteSize(),
+    "Memory the Oxigraph server may hold (Linux); past it, it is replaced by a new one.",
 )
-@click.option(
+@_shown(
     "--max-front-memory",
-    default=f"{defaults.DEFAULT_MAX_FRONT_MEMORY >> 20}M",
-    show_default=True,
-    type=ByteSize(),
-    help="Memory the server's front may hold (Linux); past it, it refuses requests (HTTP 503) rather than grow.",
+    _size(defaults.DEFAULT_MAX_FRONT_MEMORY),
+    ByteSize(),
+    "Memory the server's front may hold (Linux); past it, it refuses requests (HTTP 503) rather than grow.",
 )
 @click.option(
     "--allow-service",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -80,46 +81,53 @@ RESULT_FORMATS: tuple[ResultFormat, ...] = (
 _ALIASES = {"ttl": "turtle", "jsonld": "json-ld", "ntriples": "nt", "n-triples": "nt", "rdfxml": "xml", "rdf": "xml", "nq": "nquads"}
 
 
+F = TypeVar("F", "RdfFormat", "ResultFormat")
+
+
 def aliases(fmt: RdfFormat) -> tuple[str, ...]:
     """The short names that stand for an RDF format besides its name."""
     return tuple(alias for alias, name in _ALIASES.items() if name == fmt.name)
 
 
+def _named(formats: tuple[F, ...], key: str, given: str, kind: str) -> F:
+    for fmt in formats:
+        if fmt.name == key:
+            return fmt
+    raise UsageError(f"unknown {kind} format {given!r}; known: {', '.join(f.name for f in formats)}")
+
+
+def _suffix(path: str | Path | None) -> str | None:
+    """The lower-case extension of an output path; None for none or standard output."""
+    return Path(path).suffix.lower() if path and str(path) != "-" else None
+
+
+def _by_extension(formats: tuple[F, ...], suffix: str) -> F | None:
+    return next((fmt for fmt in formats if suffix in fmt.extensions), None)
+
+
 def rdf_format(name: str | None = None, path: str | Path | None = None) -> RdfFormat:
     """The RDF format by name, else guessed from `path`, else Turtle."""
     if name:
-        key = _ALIASES.get(name.lower(), name.lower())
-        for fmt in RDF_FORMATS:
-            if fmt.name == key:
-                return fmt
-        raise UsageError(f"unknown RDF format {name!r}; known: {', '.join(f.name for f in RDF_FORMATS)}")
-    if path and str(path) != "-":
-        suffix = Path(path).suffix.lower()
-        for fmt in RDF_FORMATS:
-            if suffix in fmt.extensions:
-                return fmt
-        if suffix == ".json":
-            return rdf_format("json-ld")
+        return _named(RDF_FORMATS, _ALIASES.get(name.lower(), name.lower()), name, "RDF")
+    suffix = _suffix(path)
+    if suffix is None:
+        return RDF_FORMATS[0]
+    found = _by_extension(RDF_FORMATS, ".jsonld" if suffix == ".json" else suffix)
+    if found is None:
         raise UsageError(f"cannot tell the RDF format of {one_line(path)}: give --format")
-    return RDF_FORMATS[0]
+    return found
 
 
 def result_format(name: str | None = None, path: str | Path | None = None) -> ResultFormat:
     """The SELECT/ASK result format by name, else guessed from `path`, else the text table."""
     if name:
-        for fmt in RESULT_FORMATS:
-            if fmt.name == name.lower():
-                return fmt
-        raise UsageError(f"unknown result format {name!r}; known: {', '.join(f.name for f in RESULT_FORMATS)}")
-    if path and str(path) != "-":
-        suffix = Path(path).suffix.lower()
-        for fmt in RESULT_FORMATS:
-            if suffix in fmt.extensions:
-                return fmt
-        if suffix:  # never a text table under a name that promises something else (x.ttl)
-            known = ", ".join(e for f in RESULT_FORMATS for e in f.extensions)
-            raise UsageError(f"cannot tell the result format of {one_line(path)}: name the file {known}, or give --format")
-    return RESULT_FORMATS[0]
+        return _named(RESULT_FORMATS, name.lower(), name, "result")
+    suffix = _suffix(path)
+    found = _by_extension(RESULT_FORMATS, suffix) if suffix else None
+    if found is None and suffix:  # never a text table under a name that promises something else (x.ttl)
+        known = ", ".join(e for f in RESULT_FORMATS for e in f.extensions)
+        raise UsageError(f"cannot tell the result format of {one_line(path)}: name the file {known}, or give --format")
+    return found or RESULT_FORMATS[0]
 
 
 def names() -> list[str]:

@@ -260,21 +260,21 @@ class _Body:
         return self.done
 
 
+@dataclass(eq=False)
 class _Sent:
     """The `send` of one request: adds the CORS headers, notes the status and size, and
     writes the log line when the answer starts (before its body: a client that has the
     whole answer finds it in the log)."""
 
-    def __init__(self, front: Front, scope: Scope, started: float, target: str, send: Send, body: _Body) -> None:
-        self.body = body
-        self.front = front
-        self.scope = scope
-        self.started = started
-        self.target = target
-        self.send = send
-        self.status = 0
-        self.size = 0
-        self.logged = False
+    front: Front
+    scope: Scope
+    started: float
+    target: str
+    send: Send
+    body: _Body
+    status: int = 0
+    size: int = 0
+    logged: bool = False
 
     async def __call__(self, message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -71,17 +72,18 @@ def copy_build(layout: Layout, folder: Path, binary: str) -> Path:
     return location
 
 
+@dataclass(eq=False)
 class Backend:
     """An Oxigraph server on 127.0.0.1 over `location`, run as a child process."""
 
-    def __init__(self, binary: str, location: Path, *, writable: bool, timeout: float, log: Path) -> None:
-        self.binary = binary
-        self.location = location
-        self.writable = writable
-        self.timeout = timeout
-        self.log = log
-        self.port = 0
-        self.process: subprocess.Popen[bytes] | None = None
+    binary: str
+    location: Path
+    _: KW_ONLY
+    writable: bool
+    timeout: float
+    log: Path
+    port: int = field(default=0, init=False)
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
     def address(self) -> tuple[str, int]:

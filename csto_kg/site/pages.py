@@ -55,6 +55,12 @@ class Context:
         self.names.update(self.reader.labels(iris, self.languages))
         self.linked |= self.reader.pages(iris)
 
+    def list_here(self, iris: set[str]) -> None:
+        """Prepare the IRIs a section lists, and note them as listed ("Referred to by"
+        does not list them again)."""
+        self.prepare(iris)
+        self.listed |= iris
+
     def name(self, iri: str) -> str:
         return self.names.get(iri) or short(iri)
 
@@ -189,8 +195,7 @@ def _events(ctx: Context) -> str:
     found = ctx.reader.events_of(ctx.entity.iri)
     if not found:
         return ""
-    ctx.prepare({r["e"].value for r in found})
-    ctx.listed |= {r["e"].value for r in found}
+    ctx.list_here({r["e"].value for r in found})
     rows = [(_when(ctx, r), ctx.link(r["e"].value)) for r in found]
     return f'<h2 id="events">{e(word("events", ctx.lang))} ({len(rows)})</h2>' + table((word("date", ctx.lang), ""), rows, "events")
 
@@ -233,8 +238,7 @@ def _event(ctx: Context) -> str:
     after = ctx.reader.select(
         f"SELECT DISTINCT ?s ?p WHERE {{ VALUES ?p {{ csto:respondsTo csto:follows }} ?s ?p <{ent.iri}> }} ORDER BY ?s"
     )
-    ctx.prepare({a["s"].value for a in after})
-    ctx.listed |= {a["s"].value for a in after}
+    ctx.list_here({a["s"].value for a in after})
     for key, prop in (("responded-by", "respondsTo"), ("followed-by", "follows")):
         later = [ctx.link(a["s"].value) for a in after if a["p"].value == CSTO + prop]
         if later:
@@ -265,8 +269,7 @@ def _tenures(ctx: Context) -> str:
     found = ctx.reader.tenures(ctx.entity.iri)
     if not found:
         return ""
-    ctx.prepare({r[k].value for r in found for k in ("t", "post", "holder")})
-    ctx.listed |= {r[k].value for r in found for k in ("t", "post", "holder")}
+    ctx.list_here({r[k].value for r in found for k in ("t", "post", "holder")})
     rows = [
         (
             ctx.link(r["post"].value),
@@ -305,8 +308,7 @@ def _source(ctx: Context) -> str:
     found = ctx.reader.derived_from(ctx.entity.iri)
     if not found:
         return ""
-    ctx.prepare({r["s"].value for r in found})
-    ctx.listed |= {r["s"].value for r in found}
+    ctx.list_here({r["s"].value for r in found})
     items = "".join(f"<li>{ctx.link(r['s'].value)}</li>" for r in found)
     return f'<h2 id="takes">{e(word("takes", ctx.lang))} ({len(found)})</h2><ul>{items}</ul>'
 

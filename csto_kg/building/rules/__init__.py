@@ -207,27 +207,17 @@ class _Reasoner(SchemaRules):
 
     def _put(self, s: int, p: int, o: int) -> bool:
         """Add to the index (and reverse index); True if new. Does not schedule."""
-        d = self.sp.get(p)
-        if d is None:
-            d = self.sp[p] = {}
-            if self.op_all:
-                self.op[p] = {}
-        objs = d.get(s)
-        if objs is None:
-            d[s] = {o}
-        elif o in objs:
+        if not engine.insert(self.sp, self.op, self._new_pred, s, p, o):
             return False
-        else:
-            objs.add(o)
         self.n_put += 1
-        od = self.op.get(p)
-        if od is not None:
-            subs = od.get(o)
-            if subs is None:
-                od[o] = {s}
-            else:
-                subs.add(s)
         return True
+
+    def _new_pred(self, p: int) -> dict:
+        """The index of a predicate seen for the first time (and its reverse, where kept)."""
+        d = self.sp[p] = {}
+        if self.op_all:
+            self.op[p] = {}
+        return d
 
     def _objects(self, s: int, p: int):
         d = self.sp.get(p)

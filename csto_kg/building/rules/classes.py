@@ -55,16 +55,8 @@ def _svf_fill(ctx, c: int, spec: tuple) -> Action:
 
 
 def _maxc(ctx, c: int, spec: tuple) -> Action:
-    d, add, sa = ctx.pdict(spec[1]), ctx.add, ctx.SA
-
-    def maxc(x: int) -> None:
-        vs = tuple(d.get(x, ()))
-        for y1 in vs:
-            for y2 in vs:
-                if y1 != y2:
-                    add(y1, sa, y2)
-
-    return maxc
+    """cls-maxc2: a cardinality of one is the qualified one over owl:Thing."""
+    return _maxqc(ctx, c, (*spec[:2], ctx.THING))
 
 
 def _maxqc(ctx, c: int, spec: tuple) -> Action:

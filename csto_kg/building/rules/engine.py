@@ -2,7 +2,7 @@
 
 `build(r)` returns (pass_all, drain, add) for the reasoner `r` under its compiled
 schema. A triple goes into the index (predicate -> subject -> objects, and the reverse
-index where one is kept; inlined in each adder, the loop's hottest code) by `add`, and
+index where one is kept; `insert`, the one writer of both) by `add`, and
 then through every rule ("full"); or by `add_done` / `add_done_type` when its
 consequences through the closed per-class and per-predicate tables are already added
 (only the dynamic rules still run on it: "done"). The functions are closures over local
@@ -24,6 +24,7 @@ class Context:
 
     def __init__(self, r) -> None:
         self.sp, self.op, self.lits = r.sp, r.op, r.lits
+        self.new_pred = r._new_pred
         self.T, self.SA, self.THING = r.T, r.SA, r.THING
         self.types = r.sp[r.T]
         self.full: list[tuple[int, int, int]] = []
@@ -42,28 +43,23 @@ class Context:
         self.add: Callable = _never
         self.same: Callable = _never
 
-    def new_pred(self, p: int) -> dict:
-        d = self.sp[p] = {}
-        if self.op_all:
-            self.op[p] = {}
-        return d
-
     def pdict(self, p: int) -> dict:
         d = self.sp.get(p)
         return self.new_pred(p) if d is None else d
 
     def pdyn(self, p: int):
-        """The compiled property actions of p (None: none), cached."""
-        specs = self.pdyn_specs.get(p)
-        found = tuple(properties.action(self, p, spec) for spec in specs) if specs else None
-        self.pdyn_cache[p] = found
-        return found
+        """The compiled property actions of p (None: none), compiled once."""
+        return self._compiled(self.pdyn_cache, self.pdyn_specs, properties.action, p)
 
     def cdyn(self, c: int):
-        """The compiled class actions of c (None: none), cached."""
-        specs = self.cdyn_specs.get(c)
-        found = tuple(classes.action(self, c, spec) for spec in specs) if specs else None
-        self.cdyn_cache[c] = found
+        """The compiled class actions of c (None: none), compiled once."""
+        return self._compiled(self.cdyn_cache, self.cdyn_specs, classes.action, c)
+
+    def _compiled(self, cache: dict, specs_of: dict, action: Callable, key: int):
+        found = cache.get(key, MISSING)
+        if found is MISSING:
+            specs = specs_of.get(key)
+            found = cache[key] = tuple(action(self, key, spec) for spec in specs) if specs else None
         return found
 
 
@@ -71,28 +67,36 @@ def _never(*_args) -> None:  # pragma: no cover - replaced before any rule runs
     raise AssertionError("adder used before it was built")
 
 
+def insert(sp: dict, op: dict, new_pred: Callable[[int], dict], s: int, p: int, o: int) -> bool:
+    """Put (s, p, o) in the index and, where one is kept for p, the reverse index; False
+    if it was there already. The one writer of both indexes."""
+    d = sp.get(p)
+    if d is None:
+        d = new_pred(p)
+    objs = d.get(s)
+    if objs is None:
+        d[s] = {o}
+    elif o in objs:
+        return False
+    else:
+        objs.add(o)
+    od = op.get(p)
+    if od is not None:
+        subs = od.get(o)
+        if subs is None:
+            od[o] = {s}
+        else:
+            subs.add(s)
+    return True
+
+
 def _make_add(ctx: Context) -> Callable[[int, int, int], None]:
     sp, op, new_pred = ctx.sp, ctx.op, ctx.new_pred
     full, dirty, schema_p, schema_t, watch_so, T = ctx.full, ctx.dirty, ctx.schema_p, ctx.schema_t, ctx.watch_so, ctx.T
 
     def add(s: int, p: int, o: int) -> None:
-        d = sp.get(p)
-        if d is None:
-            d = new_pred(p)
-        objs = d.get(s)
-        if objs is None:
-            d[s] = {o}
-        elif o in objs:
+        if not insert(sp, op, new_pred, s, p, o):
             return
-        else:
-            objs.add(o)
-        od = op.get(p)
-        if od is not None:
-            subs = od.get(o)
-            if subs is None:
-                od[o] = {s}
-            else:
-                subs.add(s)
         if p in schema_p or s in watch_so or o in watch_so or (p == T and o in schema_t):
             dirty[0] = True
         full.append((s, p, o))
@@ -103,68 +107,36 @@ def _make_add(ctx: Context) -> Callable[[int, int, int], None]:
 def _make_add_done(ctx: Context) -> Callable[[int, int, int], None]:
     sp, op, new_pred = ctx.sp, ctx.op, ctx.new_pred
     done, dirty, schema_p, watch_so, sa_mode = ctx.done, ctx.dirty, ctx.schema_p, ctx.watch_so, ctx.sa_mode
-    pdyn_cache, pdyn = ctx.pdyn_cache, ctx.pdyn
+    pdyn = ctx.pdyn
 
     def add_done(s: int, p: int, o: int) -> None:
-        d = sp.get(p)
-        if d is None:
-            d = new_pred(p)
-        objs = d.get(s)
-        if objs is None:
-            d[s] = {o}
-        elif o in objs:
+        if not insert(sp, op, new_pred, s, p, o):
             return
-        else:
-            objs.add(o)
-        od = op.get(p)
-        if od is not None:
-            subs = od.get(o)
-            if subs is None:
-                od[o] = {s}
-            else:
-                subs.add(s)
         if p in schema_p or s in watch_so or o in watch_so:
             dirty[0] = True
-        dyn = pdyn_cache.get(p, MISSING)
-        if dyn is MISSING:
-            dyn = pdyn(p)
-        if dyn is not None or sa_mode:
+        if sa_mode or pdyn(p) is not None:
             done.append((s, p, o))
 
     return add_done
 
 
 def _make_add_done_type(ctx: Context) -> Callable[[int, int], None]:
-    types, t_op, full, done, dirty = ctx.types, ctx.op.get(ctx.T), ctx.full, ctx.done, ctx.dirty
+    sp, op, new_pred, full, done, dirty = ctx.sp, ctx.op, ctx.new_pred, ctx.full, ctx.done, ctx.dirty
     schema_t, watch_so, T = ctx.schema_t, ctx.watch_so, ctx.T
-    cdyn_cache, cdyn = ctx.cdyn_cache, ctx.cdyn
+    cdyn = ctx.cdyn
     # rdf:type itself with superproperties, a domain or a range: every typing goes through all
     t_static = ctx.t_static is not None
     t_dyn_or_sa = ctx.t_has_dyn or ctx.sa_mode
 
     def add_done_type(x: int, c: int) -> None:
-        ts = types.get(x)
-        if ts is None:
-            types[x] = {c}
-        elif c in ts:
+        if not insert(sp, op, new_pred, x, T, c):
             return
-        else:
-            ts.add(c)
-        if t_op is not None:
-            subs = t_op.get(c)
-            if subs is None:
-                t_op[c] = {x}
-            else:
-                subs.add(x)
         if c in schema_t or c in watch_so or x in watch_so:
             dirty[0] = True
         if t_static:
             full.append((x, T, c))
             return
-        dyn = cdyn_cache.get(c, MISSING)
-        if dyn is MISSING:
-            dyn = cdyn(c)
-        if dyn is not None or t_dyn_or_sa:
+        if t_dyn_or_sa or cdyn(c) is not None:
             done.append((x, T, c))
 
     return add_done_type

@@ -124,17 +124,8 @@ def _hv(ctx, p: int, spec: tuple) -> Action:
 
 
 def _maxc(ctx, p: int, spec: tuple) -> Action:
-    x = spec[1]
-    d, types, same = ctx.pdict(p), ctx.types, ctx.same
-
-    def maxc(s: int, o: int) -> None:
-        ts = types.get(s)
-        if ts and x in ts:
-            for y2 in tuple(d.get(s, ())):
-                if y2 != o:
-                    same(o, y2)
-
-    return maxc
+    """cls-maxc2: a cardinality of one is the qualified one over owl:Thing."""
+    return _maxqc(ctx, p, (*spec[:2], ctx.THING))
 
 
 def _maxqc(ctx, p: int, spec: tuple) -> Action:
