@@ -43,6 +43,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# The two measures taken of each tree, the working one and a --baseline revision.
+COLD_QUERY = "csto-kg query members (cold process)"
+BUILD = "csto-kg build (project graph, cold process)"
 
 # The naive path: what a user without csto-kg would run for the same answer.
 NAIVE = r"""
@@ -216,8 +219,8 @@ def cold_figures(trees: dict[str, Tree], args: argparse.Namespace) -> dict[str, 
             peaks[name].append(peak)
     return {
         name: {
-            "csto-kg query members (cold process)": stats(queries[name]),
-            "csto-kg build (project graph, cold process)": {**stats(builds[name]), "peak_mb": max(peaks[name])},
+            COLD_QUERY: stats(queries[name]),
+            BUILD: {**stats(builds[name]), "peak_mb": max(peaks[name])},
         }
         for name in trees
     }
@@ -235,13 +238,13 @@ def cli_query(args: argparse.Namespace, work: Path) -> tuple[dict, dict | None]:
     data = trees["current"].env["CSTO_KG_DATA"]
     bare = [timed([PYTHON, "-c", "pass"])[0] for _ in range(args.cli_runs)]
     naive = [timed([PYTHON, "-c", NAIVE, data])[0] for _ in range(args.naive_runs)]
-    ours = cold["current"]["csto-kg query members (cold process)"]
+    ours = cold["current"][COLD_QUERY]
     project = {
-        "csto-kg query members (cold process)": ours,
+        COLD_QUERY: ours,
         "python -c pass": stats(bare),
         "naive: rdflib parse + owlrl + rdflib SPARQL": stats(naive),
         "speed-up over the naive path": statistics.median(naive) / ours["median"],
-        "csto-kg build (project graph, cold process)": cold["current"]["csto-kg build (project graph, cold process)"],
+        BUILD: cold["current"][BUILD],
     }
     baseline = None if commit is None else {"revision": args.baseline, "commit": commit, **cold["baseline"]}
     return project, baseline
@@ -267,7 +270,7 @@ def print_baseline(report: dict) -> None:
     baseline = report["baseline"]
     print(f"\nSide by side with {baseline['revision']} ({baseline['commit'][:12]}), run in turn")
     print(f"{'measure':48} {'baseline s':>10} {'this tree s':>11} {'ratio':>6}")
-    for name in ("csto-kg query members (cold process)", "csto-kg build (project graph, cold process)"):
+    for name in (COLD_QUERY, BUILD):
         before, after = baseline[name]["median"], report["project"][name]["median"]
         print(f"{name:48} {before:10.3f} {after:11.3f} {after / before:6.2f}")
 

@@ -14,6 +14,7 @@ from csto_kg.serve import settings as defaults
 from csto_kg.serve.run import serve as run_serve
 from csto_kg.serve.settings import Settings
 
+_UNITS = (("G", 30), ("M", 20), ("k", 10))  # powers of 1024, largest first, as the help writes them
 _SIZE = re.compile(r"(\d+)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
 
 
@@ -28,7 +29,7 @@ class ByteSize(click.ParamType):
         match = _SIZE.fullmatch(str(value).strip())
         if not match:
             self.fail(f"{value!r} is not a size such as 1048576, 512k, 1M or 1G", param, ctx)
-        number = int(match.group(1)) << {"": 0, "k": 10, "m": 20, "g": 30}[match.group(2).lower()]
+        number = int(match.group(1)) << {unit.lower(): shift for unit, shift in _UNITS}.get(match.group(2).lower(), 0)
         if number < 1:
             self.fail("the size must be at least 1 byte", param, ctx)
         return number
@@ -36,7 +37,7 @@ class ByteSize(click.ParamType):
 
 def _size(number: int) -> str:
     """A number of bytes as the options write it (1G, 1M, 512k), for the defaults the help shows."""
-    for shift, unit in ((30, "G"), (20, "M"), (10, "k")):
+    for unit, shift in _UNITS:
         if number >= 1 << shift and number % (1 << shift) == 0:
             return f"{number >> shift}{unit}"
     return str(number)

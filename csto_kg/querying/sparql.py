@@ -38,7 +38,6 @@ def resolve(target: str, layout: Layout) -> catalogue.NamedQuery:
     named = catalogue.named(layout.queries_dir, target)
     if named is not None:
         return named
-    known = catalogue.catalogue(layout.queries_dir)
     path = Path(target)
     if target.endswith(".rq") or (path.suffix and _is_file(path)):
         if not _is_file(path):
@@ -48,6 +47,7 @@ def resolve(target: str, layout: Layout) -> catalogue.NamedQuery:
         raise UsageError("updates (INSERT, DELETE, DROP, CLEAR, LOAD, ...) are refused: csto-kg query only reads the built graph")
     if target.lstrip().lower().startswith(_SPARQL_START) or "{" in target:
         return catalogue.from_text(target)
+    known = catalogue.catalogue(layout.queries_dir)  # only to say which names there are
     raise UsageError(f"unknown query {_clipped(target)}; named queries: {', '.join(known) or 'none'}")
 
 
